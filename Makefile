@@ -1,0 +1,62 @@
+# tremorlab: `make book` builds the book, `make test` runs every test.  Both bootstrap .venv.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The sample data sits beside the repository in development and CI; set TREMORLAB_DATA to use another copy.
+TREMORLAB_DATA ?= $(if $(wildcard $(CURDIR)/../shared/data),$(abspath $(CURDIR)/../shared/data),)
+export TREMORLAB_DATA
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+WIDGETS := _widgets/.stamp
+HTML_MANAGER := @jupyter-widgets/html-manager@1.0.6
+REQUIREJS := requirejs@2.3.4
+
+.PHONY: book test unit nbval book-check bench firmware venv clean help
+
+help:
+	@echo "make book   - build .venv, execute every chapter (quick preset, cached) and build _build/html"
+	@echo "make test   - build .venv, run unit tests, firmware tests, nbval and the book/browser check"
+	@echo "make bench  - run the benchmarks, write _build/bench.json"
+
+venv: $(STAMP)
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[test]'
+	touch $(STAMP)
+
+# The ipywidgets manager JavaScript, served with the book so widgets render offline.
+$(WIDGETS):
+	rm -rf _widgets .widgets-tmp && mkdir -p _widgets .widgets-tmp
+	cd .widgets-tmp && npm pack --silent $(HTML_MANAGER) $(REQUIREJS) >/dev/null && \
+	  for f in *.tgz; do mkdir -p $${f%.tgz} && tar xzf $$f -C $${f%.tgz} --strip-components=1; done
+	cp .widgets-tmp/jupyter-widgets-html-manager-*/dist/*.js _widgets/
+	cp .widgets-tmp/jupyter-widgets-html-manager-*/dist/*.{woff,woff2,ttf,eot,svg} _widgets/ 2>/dev/null || true
+	cp .widgets-tmp/requirejs-*/require.js _widgets/
+	rm -rf .widgets-tmp && touch $(WIDGETS)
+
+book: $(STAMP) $(WIDGETS)
+	$(BIN)/tremorlab book execute
+	$(BIN)/jupyter-book build . --builder html -W -n --keep-going
+	@echo "book: $(CURDIR)/_build/html/index.html"
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not book" tests
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+
+book-check: $(STAMP) $(WIDGETS)
+	$(BIN)/python -m pytest -m book tests
+
+test: $(STAMP) $(WIDGETS)
+	$(BIN)/python -m pytest tests --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+bench: $(STAMP)
+	mkdir -p _build
+	$(BIN)/python -m pytest bench --benchmark-only --benchmark-json=_build/bench.json -p no:cacheprovider
+	$(BIN)/python bench/summary.py _build/bench.json
+
+clean:
+	rm -rf _build runs _widgets

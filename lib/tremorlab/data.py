@@ -1,0 +1,207 @@
+"""One registry of the datasets the chapters use.
+
+The registry (``data/registry.json`` in the repository) names every dataset with its
+description, licence, citation, original source and the exact files that make our sample,
+each with its SHA-256.  A dataset is found
+
+1. in a folder ``<dir>/<name>/`` of the search path ``TREMORLAB_DATA`` (``os.pathsep``
+   separated), when every registered file is there; or
+2. in the user cache (``TREMORLAB_CACHE``, default ``~/.cache/tremorlab``), where
+   :func:`download` puts it, fetching each file from its recorded source URL and checking its
+   SHA-256 before it is moved into place.
+
+A missing dataset or a checksum mismatch raises :class:`DatasetError`, whose message names the
+dataset, its licence and how to get it.  Chapters read files only through :func:`path`, so the
+same registered bytes give the same outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "registry.json"
+
+
+#: Names of the datasets this process has located (recorded in a run's provenance).
+USED: set[str] = set()
+
+
+class DatasetError(RuntimeError):
+    """A dataset is missing, incomplete or does not match its checksums."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    licence: str
+    citation: str
+    bibkey: str
+    homepage: str
+    caveats: tuple[str, ...]
+    source_repository: str
+    files: tuple[dict, ...]
+
+    def how_to_get(self) -> str:
+        return (f"Dataset '{self.name}' ({self.title}); licence: {self.licence}. Get it by setting TREMORLAB_DATA "
+                f"to a folder that holds '{self.name}/' with its {len(self.files)} files, or by running "
+                f"'tremorlab data download {self.name}' (from {self.source_repository}; original: {self.homepage}).")
+
+
+@lru_cache(maxsize=None)
+def registry() -> dict[str, Dataset]:
+    """All registered datasets by name."""
+    raw = json.loads(REGISTRY_FILE.read_text())
+    return {name: Dataset(name=name, title=d["title"], description=d["description"], licence=d["licence"],
+                          citation=d["citation"], bibkey=d["bibkey"], homepage=d["homepage"],
+                          caveats=tuple(d["caveats"]), source_repository=d["source_repository"],
+                          files=tuple(d["files"]))
+            for name, d in raw.items()}
+
+
+def get(name: str) -> Dataset:
+    reg = registry()
+    if name not in reg:
+        raise DatasetError(f"unknown dataset '{name}'; registered: {', '.join(sorted(reg))}")
+    return reg[name]
+
+
+def search_path() -> list[Path]:
+    """Folders searched for datasets: ``TREMORLAB_DATA`` entries, then the user cache."""
+    dirs = [Path(p) for p in os.environ.get("TREMORLAB_DATA", "").split(os.pathsep) if p]
+    return dirs + [cache_dir()]
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("TREMORLAB_CACHE", Path.home() / ".cache" / "tremorlab"))
+
+
+def _complete(folder: Path, ds: Dataset) -> bool:
+    return folder.is_dir() and all((folder / f["path"]).is_file() for f in ds.files)
+
+
+def where(name: str) -> Path:
+    """The folder holding dataset ``name`` (the first complete copy on the search path)."""
+    ds = get(name)
+    for d in search_path():
+        if _complete(d / name, ds):
+            USED.add(name)
+            return d / name
+    looked = ", ".join(str(d / name) for d in search_path())
+    raise DatasetError(f"{ds.how_to_get()} Looked in: {looked}.")
+
+
+def path(name: str, rel: str) -> Path:
+    """Path of one registered file of dataset ``name``; unregistered files are refused."""
+    ds = get(name)
+    if rel not in {f["path"] for f in ds.files}:
+        raise DatasetError(f"'{rel}' is not a registered file of dataset '{name}'")
+    return where(name) / rel
+
+
+def files(name: str, pattern: str = "*") -> list[Path]:
+    """Registered files of ``name`` whose relative path matches the glob ``pattern``, sorted."""
+    from fnmatch import fnmatch
+
+    root = where(name)
+    return [root / f["path"] for f in get(name).files if fnmatch(f["path"], pattern)]
+
+
+def sha256_file(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify(name: str) -> dict:
+    """Check every registered file of ``name``; raises :class:`DatasetError` on a mismatch."""
+    ds = get(name)
+    root = where(name)
+    bad = [f["path"] for f in ds.files if sha256_file(root / f["path"]) != f["sha256"]]
+    if bad:
+        raise DatasetError(f"dataset '{name}' at {root}: {len(bad)} file(s) do not match their SHA-256 "
+                           f"(first: {bad[0]}). {ds.how_to_get()}")
+    return {"name": name, "folder": str(root), "files": len(ds.files)}
+
+
+def checksums(names: list[str]) -> dict[str, str]:
+    """One digest per dataset: SHA-256 over its registered (path, sha256) list, for provenance."""
+    out = {}
+    for name in names:
+        h = hashlib.sha256()
+        for f in get(name).files:
+            h.update(f"{f['path']}\0{f['sha256']}\n".encode())
+        out[name] = h.hexdigest()
+    return out
+
+
+def download(name: str, dest: Path | None = None, opener=urllib.request.urlopen) -> Path:
+    """Fetch every file of ``name`` from its source URL into ``dest`` (default: the user cache).
+
+    Each file is streamed to a temporary file beside its target, its SHA-256 checked, and only
+    then renamed into place; a mismatch deletes the temporary file and raises
+    :class:`DatasetError`.  Files already present with the right checksum are not fetched again.
+    """
+    ds = get(name)
+    root = Path(dest or cache_dir()) / name
+    for f in ds.files:
+        target = root / f["path"]
+        if target.is_file() and sha256_file(target) == f["sha256"]:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out, opener(f["url"]) as resp:
+                shutil.copyfileobj(resp, out)
+            got = sha256_file(Path(tmp))
+            if got != f["sha256"]:
+                raise DatasetError(f"dataset '{name}': {f['path']} from {f['url']} has SHA-256 {got}, "
+                                   f"expected {f['sha256']}. {ds.how_to_get()}")
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    return root
+
+
+def page() -> str:
+    """The book's data page (MyST markdown), generated from the registry.
+
+    ``book/data.md`` is this text; ``tests/test_data.py`` checks that it is up to date
+    (regenerate with ``tremorlab data page > book/data.md``).
+    """
+    out = ["# The data", "",
+           "Every chapter runs on two kinds of data: **phantoms** that `tremorlab.synth` generates with known ground",
+           "truth (always available, deterministic for a seed), and the small **real public samples** below, found",
+           "through one registry (`data/registry.json`). The studies' own cohorts are private; where a chapter uses a",
+           "public stand-in or a phantom instead, it says so. Nothing here is copied into the repository.", "",
+           "How a dataset is found: `TREMORLAB_DATA` (a search path of folders holding `<name>/`) or the user cache",
+           "(`~/.cache/tremorlab`, filled by `tremorlab data download NAME`, which fetches every file from its",
+           "recorded source and checks its SHA-256). `tremorlab data list` shows what is found; `tremorlab data",
+           "verify` checks every checksum. Private data plug in through the layouts each chapter documents",
+           "(e.g. a folder of spiral images with `labels.csv` for chapter 1).", ""]
+    for name, ds in sorted(registry().items()):
+        size = sum(f["bytes"] for f in ds.files)
+        out += [f"## `{name}`", "", f"**{ds.title}.** {ds.description}", "",
+                f"- Licence: {ds.licence}",
+                f"- Cite: {ds.citation} {{cite:p}}`{ds.bibkey}`",
+                f"- Original source: <{ds.homepage}>",
+                f"- Our sample: {len(ds.files)} files, {size / 1e6:.1f} MB, copied byte-for-byte from "
+                f"`{ds.source_repository}` (each file's URL and SHA-256 are in the registry)",
+                f"- Get it: `tremorlab data download {name}`, or point `TREMORLAB_DATA` at a folder holding `{name}/`",
+                "- Caveats:"]
+        out += [f"  - {c}" for c in ds.caveats]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""tremorlab.features (modules are added per subject; see the chapter issues)."""

@@ -1,0 +1,1 @@
+"""tremorlab.learn (modules are added per subject; see the chapter issues)."""

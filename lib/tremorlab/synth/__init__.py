@@ -1,0 +1,1 @@
+"""tremorlab.synth (modules are added per subject; see the chapter issues)."""

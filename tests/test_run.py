@@ -1,0 +1,154 @@
+"""The papermill runner: parameters checked before execution, run folders, failures never destroy a good run."""
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from tremorlab import run
+from tremorlab.report import MetricsError, comparison, load_metrics, validate
+
+
+def make_notebook(path, extra=""):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('preset = "quick"\nn = 3\nscale = 0.5\nlabel = "a"\nfail = False')
+    params.metadata["tags"] = ["parameters"]
+    body = nbformat.v4.new_code_cell(
+        "import tremorlab as tl\n"
+        "if fail:\n    raise RuntimeError('asked to fail')\n"
+        "tl.report.save_metrics('toy', preset, {'n': n, 'scaled': n * scale, 'label': label},\n"
+        "    [tl.report.comparison('n', 3, n, '1', 'reproduced', 'toy')])" + extra)
+    nb.cells = [params, body]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture()
+def toy(tmp_path):
+    return make_notebook(tmp_path / "toy.ipynb")
+
+
+def test_parameters_are_read_from_the_tagged_cell(toy):
+    assert run.notebook_parameters(toy) == {"preset": "quick", "n": 3, "scale": 0.5, "label": "a", "fail": False}
+
+
+def test_unknown_parameter_is_rejected_listing_the_valid_ones(toy):
+    with pytest.raises(run.ParameterError) as info:
+        run.resolve_parameters(toy, "quick", {"epochs": "3"})
+    msg = str(info.value)
+    assert "unknown parameter 'epochs'" in msg and "n (int, default 3)" in msg and "scale (float" in msg
+
+
+@pytest.mark.parametrize("name,value", [("n", "three"), ("n", "2.5"), ("fail", "maybe"), ("scale", "[1]")])
+def test_wrong_type_is_rejected(toy, name, value):
+    with pytest.raises(run.ParameterError, match=f"'{name}'.*expected"):
+        run.resolve_parameters(toy, "quick", {name: value})
+
+
+def test_values_are_coerced_to_the_default_type(toy):
+    p = run.resolve_parameters(toy, "quick", {"n": "5", "scale": "2", "fail": "false", "label": "b c"})
+    assert p == {"n": 5, "scale": 2.0, "fail": False, "label": "b c", "preset": "quick"}
+
+
+def test_unknown_preset_is_rejected(toy):
+    with pytest.raises(run.ParameterError, match="unknown preset 'huge'"):
+        run.resolve_parameters(toy, "huge", {})
+
+
+def test_run_writes_notebook_metrics_and_provenance(toy, tmp_path):
+    out = run.run_chapter(str(toy), parameters={"n": "4"}, out=tmp_path / "r1")
+    assert (out / "toy.ipynb").is_file()
+    m = load_metrics(out / "metrics.json")
+    assert m["metrics"] == {"n": 4, "scaled": 2.0, "label": "a"} and m["preset"] == "quick"
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["status"] == "ok" and prov["parameters"]["n"] == 4
+    assert set(prov["git"]) == {"commit", "dirty"} and prov["wall_time_s"] > 0
+    assert prov["packages"]["numpy"] and prov["tremorlab_version"]
+    assert not list(tmp_path.glob("r1.partial-*"))
+
+
+def test_failed_run_keeps_the_previous_good_run(toy, tmp_path):
+    out = run.run_chapter(str(toy), parameters={"n": "7"}, out=tmp_path / "r")
+    with pytest.raises(run.RunFailed, match="asked to fail") as info:
+        run.run_chapter(str(toy), parameters={"n": "8", "fail": "True"}, out=tmp_path / "r")
+    assert "previous run" in str(info.value)
+    assert load_metrics(out / "metrics.json")["metrics"]["n"] == 7          # untouched
+    failed = tmp_path / "r.failed"
+    assert (failed / "FAILED").is_file() and (failed / "toy.ipynb").is_file()
+    assert json.loads((failed / "provenance.json").read_text())["status"] == "failed"
+    # a later good run replaces the old one
+    run.run_chapter(str(toy), parameters={"n": "9"}, out=tmp_path / "r")
+    assert load_metrics(tmp_path / "r" / "metrics.json")["metrics"]["n"] == 9
+
+
+def test_interrupted_run_does_not_destroy_a_previous_one(toy, tmp_path):
+    """Kill the runner while the notebook executes: the earlier run folder is intact."""
+    out = run.run_chapter(str(toy), out=tmp_path / "r")
+    slow = make_notebook(tmp_path / "slow.ipynb", extra="\nimport time\ntime.sleep(60)")
+    code = (f"from tremorlab import run; run.run_chapter({str(slow)!r}, out={str(tmp_path / 'r')!r})")
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        for _ in range(300):
+            partial = list(tmp_path.glob("r.partial-*"))
+            if partial and list(partial[0].glob("*.ipynb")):
+                break
+            proc.wait(timeout=0.1) if proc.poll() is not None else __import__("time").sleep(0.1)
+        proc.kill()
+    finally:
+        proc.wait()
+    assert load_metrics(out / "metrics.json")["metrics"]["n"] == 3
+
+
+def test_chapter_without_metrics_fails(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell('preset = "quick"')
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [p, nbformat.v4.new_code_cell("x = 1")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "nometrics.ipynb")
+    with pytest.raises(run.RunFailed, match="metrics.json"):
+        run.run_chapter(str(tmp_path / "nometrics.ipynb"), out=tmp_path / "o")
+
+
+def test_metrics_contract():
+    with pytest.raises(MetricsError, match="verdict must be one of"):
+        comparison("accuracy", 88.4, 80.0, "%", "close enough", "x")
+    with pytest.raises(MetricsError, match="must say why"):
+        comparison("accuracy", 88.4, 80.0, "%", "not reproduced", " ")
+    with pytest.raises(MetricsError, match="lacks 'comparisons'"):
+        validate({"chapter": "x", "preset": "quick", "metrics": {}})
+
+
+def test_every_chapter_has_one_parameters_cell_and_valid_presets():
+    for chapter in run.chapters():
+        nb = run.resolve_chapter(chapter)
+        defaults = run.notebook_parameters(nb)
+        assert defaults.get("preset") == "quick", f"{chapter}: parameters must include preset = 'quick'"
+        for name in run.presets(chapter, defaults):
+            run.resolve_parameters(nb, name, {})
+
+
+def test_cli_rejects_a_wrong_parameter_before_running(capsys):
+    from tremorlab.cli import main
+
+    assert main(["run", "00-data", "-p", "no_such_parameter", "1", "--out", "/nonexistent/x"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter 'no_such_parameter'" in err and "subjects_per_group" in err
+
+
+@pytest.mark.slow
+def test_tremorlab_run_00_data(tmp_path):
+    """`tremorlab run 00-data --out DIR` end to end, through the installed command."""
+    out = tmp_path / "x"
+    exe = str(__import__("pathlib").Path(sys.executable).parent / "tremorlab")
+    r = subprocess.run([exe, "run", "00-data", "--out", str(out), "-q", "-p", "subjects_per_group", "1"],
+                       capture_output=True, text=True, cwd=run.ROOT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    m = load_metrics(out / "metrics.json")
+    assert m["chapter"] == "00-data" and all(c["verdict"] == "reproduced" for c in m["comparisons"])
+    prov = json.loads((out / "provenance.json").read_text())
+    assert set(prov["datasets"]) >= {"uci_spiral_tablet", "pahaw_bdalab_svc_sample", "uci_emg_gestures_myo"}
+    assert prov["parameters"]["subjects_per_group"] == 1
