@@ -117,10 +117,17 @@ def comparison_frame(record: dict):
     return pd.DataFrame(record["comparisons"], columns=list(COMPARISON_KEYS))
 
 
-def comparison_table(record: dict, name: str = "comparisons"):
-    """Display the paper-vs-ours table read back from the written file, and glue it as ``name``."""
+def comparison_table(record: dict, name: str = "comparisons") -> None:
+    """Display the paper-vs-ours table read back from the written file, and glue it as ``name``.
+
+    Text is shown whole (no truncated "why" column); the table is displayed here and glued for a
+    ``{glue:} comparisons`` directive in the chapter's closing prose.
+    """
+    import pandas as pd
+    from IPython.display import display
     from myst_nb import glue
 
     df = comparison_frame(load_metrics(metrics_path(record["chapter"])))
-    glue(name, df, display=False)
-    return df
+    with pd.option_context("display.max_colwidth", None, "display.width", 200):
+        glue(name, df, display=False)
+        display(df)
