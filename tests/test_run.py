@@ -152,3 +152,32 @@ def test_tremorlab_run_00_data(tmp_path):
     prov = json.loads((out / "provenance.json").read_text())
     assert set(prov["datasets"]) >= {"uci_spiral_tablet", "pahaw_bdalab_svc_sample", "uci_emg_gestures_myo"}
     assert prov["parameters"]["subjects_per_group"] == 1
+
+
+def test_book_cache_key_covers_notebook_parameters_library_and_data(toy, monkeypatch):
+    from tremorlab import data
+
+    key = run.cache_key(toy)
+    assert run.cache_key(toy) == key
+    nb = nbformat.read(toy, as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="executed")]   # outputs do not count
+    nbformat.write(nb, toy)
+    assert run.cache_key(toy) == key
+    nb.cells[0].source = nb.cells[0].source.replace("n = 3", "n = 4")          # parameters do
+    nbformat.write(nb, toy)
+    key2 = run.cache_key(toy)
+    assert key2 != key
+    monkeypatch.setattr(run, "library_digest", lambda: "other library")        # library code does
+    assert run.cache_key(toy) != key2
+    monkeypatch.undo()
+    monkeypatch.setattr(data, "where", lambda name: (_ for _ in ()).throw(data.DatasetError(name)))
+    assert run.cache_key(toy) != key2                                          # data does
+
+
+def test_book_cache_key_covers_presets(toy, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "PRESETS_DIR", tmp_path / "presets")
+    key = run.cache_key(toy)
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "toy.toml").write_text("[paper]\nn = 30\n")
+    assert run.cache_key(toy) != key
+    assert run.presets("toy", run.notebook_parameters(toy))["paper"] == {"n": 30}
