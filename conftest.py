@@ -1,7 +1,7 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parent
 
 # The sample data sits beside the repository in development and CI (the Makefile sets the same default).
 if not os.environ.get("TREMORLAB_DATA") and (ROOT.parent / "shared" / "data").is_dir():
