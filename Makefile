@@ -18,6 +18,7 @@ help:
 	@echo "make book   - build .venv, execute every chapter (quick preset, cached) and build _build/html"
 	@echo "make test   - build .venv, run unit tests, firmware tests, nbval and the book/browser check"
 	@echo "make bench  - run the benchmarks, write _build/bench.json"
+	@echo "make firmware - build the pen firmware core for the host and for the Cortex-M7"
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
@@ -57,6 +58,9 @@ bench: $(STAMP)
 	mkdir -p _build
 	$(BIN)/python -m pytest bench --benchmark-only --benchmark-json=_build/bench.json -p no:cacheprovider
 	$(BIN)/python bench/summary.py _build/bench.json
+
+firmware:
+	$(MAKE) -C firmware host arm
 
 clean:
 	rm -rf _build runs _widgets

@@ -1,0 +1,50 @@
+"""``tremorlab pen`` sub-commands (loaded by :mod:`tremorlab.cli`).
+
+    tremorlab pen emulate [--tremor pd|et|physiological|shaking-table-constant|shaking-table-variable]
+                          [--seed N] [--amplitude-g A] [--sensor-fail-after S]
+    tremorlab pen ports
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _cmd_emulate(args) -> int:
+    from tremorlab.pen import emulator
+
+    extra = ("--sensor-fail-after", str(args.sensor_fail_after)) if args.sensor_fail_after is not None else ()
+    try:
+        emu = emulator.start_emulator(args.tremor, seed=args.seed, amplitude_g=args.amplitude_g, extra_args=extra)
+    except (emulator.FirmwareBuildError, RuntimeError, ValueError) as exc:
+        print(f"tremorlab pen emulate: {exc}", file=sys.stderr)
+        return 1
+    print(f"emulated pen ({args.tremor} tremor) on {emu.port}")
+    print(f"connect with: PenClient({emu.port!r})  or choose it in the panel; Ctrl-C stops", flush=True)
+    return emulator.wait_forever(emu)
+
+
+def _cmd_ports(args) -> int:
+    from tremorlab.pen.client import list_ports
+
+    ports = list_ports()
+    if not ports:
+        print("no serial ports found (is the pen plugged in? on Linux, is your user in the 'dialout' group?)")
+    for p in ports:
+        print(f"{p['device']}\t{'Teensy' if p['teensy'] else ''}\t{p['description']}")
+    return 0
+
+
+def add_cli(subparsers) -> None:
+    from tremorlab.pen.emulator import TREMOR_CHOICES
+
+    p = subparsers.add_parser("pen", help="the smart pen: emulator and serial ports")
+    sub = p.add_subparsers(dest="pen_command", required=True)
+    e = sub.add_parser("emulate", help="run the pen firmware against simulated hardware on a pseudo-terminal")
+    e.add_argument("--tremor", choices=TREMOR_CHOICES, default="pd")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--amplitude-g", type=float, default=0.05, help="peak tremor acceleration, g")
+    e.add_argument("--sensor-fail-after", type=float, default=None, help="fault injection: sensor stops after S s")
+    e.set_defaults(func=_cmd_emulate)
+    ports = sub.add_parser("ports", help="list serial ports that may be a pen")
+    ports.set_defaults(func=_cmd_ports)
