@@ -1,0 +1,80 @@
+"""Tests of the sigma-lognormal handwriting phantom (tremorlab.synth.handwriting)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.special import erf
+
+from tremorlab.synth import handwriting as sh
+
+
+def test_lognormal_stroke_closed_form_matches_numerical_integration():
+    t = np.arange(0, 2.0, 1e-4)
+    dx, dy, speed = sh.lognormal_stroke(t, t0=0.1, D=10.0, mu=np.log(0.2), sigma=0.3, theta_s=1.2, theta_e=0.2)
+    # speed is the lognormal density times D: it integrates to D
+    assert np.trapezoid(speed, t) == pytest.approx(10.0, rel=1e-4)
+    # the closed-form displacement is the integral of speed * (cos phi, sin phi)
+    cdf = np.where(t > 0.1, 0.5 * (1 + erf((np.log(np.maximum(t - 0.1, 1e-12)) - np.log(0.2)) / (0.3 * np.sqrt(2)))), 0)
+    phi = 1.2 + (0.2 - 1.2) * cdf
+    ix = np.concatenate([[0], np.cumsum(0.5 * (speed[1:] * np.cos(phi[1:]) + speed[:-1] * np.cos(phi[:-1])) * 1e-4)])
+    iy = np.concatenate([[0], np.cumsum(0.5 * (speed[1:] * np.sin(phi[1:]) + speed[:-1] * np.sin(phi[:-1])) * 1e-4)])
+    np.testing.assert_allclose(dx, ix, atol=2e-4)
+    np.testing.assert_allclose(dy, iy, atol=2e-4)
+    # peak of the lognormal at t0 + exp(mu - sigma^2)
+    assert t[np.argmax(speed)] == pytest.approx(0.1 + np.exp(np.log(0.2) - 0.09), abs=2e-4)
+    # straight stroke limit
+    sx, sy, _ = sh.lognormal_stroke(t, 0.0, 5.0, np.log(0.2), 0.3, 0.5, 0.5)
+    assert sx[-1] == pytest.approx(5 * np.cos(0.5), rel=1e-6) and sy[-1] == pytest.approx(5 * np.sin(0.5), rel=1e-6)
+
+
+def test_sum_of_strokes_equals_direct_sum():
+    rate = 200.0
+    t = np.arange(400) / rate
+    S = np.array([[0.1, 8.0, np.log(0.2), 0.3, 1.2, 0.3], [0.3, 5.0, np.log(0.15), 0.25, -1.4, -2.0],
+                  [0.9, 12.0, np.log(0.3), 0.2, 0.0, 0.2]])
+    x, y, speed = sh._sum_strokes(t, S, rate)
+    want = [sh.lognormal_stroke(t, *row) for row in S]
+    np.testing.assert_allclose(x, sum(w[0] for w in want), atol=1e-5)
+    np.testing.assert_allclose(y, sum(w[1] for w in want), atol=1e-5)
+
+
+def test_tilt_round_trip():
+    from tremorlab.features.handwriting import tilt_xy
+
+    tx = np.array([-40.0, 0.0, 10.0, 35.0])
+    ty = np.array([20.0, 0.0, 45.0, -30.0])
+    az, alt = sh.tilt_to_azimuth_altitude(tx, ty)
+    bx, by = tilt_xy(az, alt)
+    np.testing.assert_allclose(bx, tx, atol=1e-9)
+    np.testing.assert_allclose(by, ty, atol=1e-9)
+
+
+def test_phantom_recording_and_ground_truth():
+    prof = sh.writer_profile("w", "TD", 3, np.random.default_rng(0))
+    rec = sh.write_text(prof, duration_s=30.0, rate_hz=200.0, seed=1)
+    assert rec.n_samples == 6000 and rec.xy_unit == "mm"
+    assert 0.5 < rec.pen_down.mean() < 0.95
+    assert (rec.pressure[~rec.pen_down] == 0).all() and (rec.pressure[rec.pen_down] > 0).all()
+    assert rec.meta["label"] == 0 and rec.meta["n_words"] >= 5
+    # same seed, same recording
+    rec2 = sh.write_text(prof, duration_s=30.0, rate_hz=200.0, seed=1)
+    np.testing.assert_array_equal(rec.x, rec2.x)
+
+
+def test_groups_differ_as_designed():
+    """D writers: more in-air time and narrower intended word spaces than TD writers, on average."""
+    recs = sh.dysgraphia_cohort(n_td=8, n_d=8, duration_s=30.0, seed=2)
+    lab = np.array([r.meta["label"] for r in recs])
+    air = np.array([1 - r.pen_down.mean() for r in recs])
+    space = np.array([r.meta["word_spaces_mm"].mean() for r in recs])
+    sev = np.array([r.meta["severity"] for r in recs])
+    assert air[lab == 1].mean() > air[lab == 0].mean() + 0.05
+    assert space[lab == 1].mean() < space[lab == 0].mean()
+    assert sev[lab == 1].min() > sev[lab == 0].mean()
+    # a smaller cohort holds the first writers of a larger one
+    small = sh.dysgraphia_cohort(n_td=2, n_d=1, duration_s=30.0, seed=2)
+    np.testing.assert_array_equal(small[0].x, recs[0].x)
+    np.testing.assert_array_equal(small[2].x, recs[8].x)
+    with pytest.raises(ValueError, match="group"):
+        sh.writer_profile("w", "X", 3, np.random.default_rng(0))
