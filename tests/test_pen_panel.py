@@ -47,6 +47,7 @@ def test_controls_send_commands_and_status_follows(panel, tmp_path):
     while len(bytes(panel.plot.value)) == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert bytes(panel.plot.value)[:4] == b"\x89PNG"      # the background thread drew the plots
+    assert panel.plot.layout.display is None              # and the picture is shown once it has one
     panel.record_button.value = False
     assert "recorded" in panel.status.value
     from tremorlab.pen.recorder import read_pen_recording

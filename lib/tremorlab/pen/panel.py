@@ -126,7 +126,8 @@ class PenPanel:
         self.record_button = W.ToggleButton(value=False, description="record", icon="circle", disabled=True)
         self.record_file = W.Text(value="", description="file", disabled=True, layout=W.Layout(width="60%"))
         self.status = W.HTML(value="<b>not connected</b>")
-        self.plot = W.Image(format="png", layout=W.Layout(width="100%"))
+        # hidden until the first telemetry arrives (an empty image shows as a broken picture)
+        self.plot = W.Image(format="png", layout=W.Layout(width="100%", display="none"))
         self.connect_button.observe(self._on_connect, names="value")
         self.algorithm.observe(self._on_algorithm, names="value")
         self.motor_button.observe(self._on_motor, names="value")
@@ -305,6 +306,7 @@ class PenPanel:
         rate = float(c.info.get("sample_rate_hz", 1000) or 1000)
         s = c.samples(int(self.window_s * rate))
         self.plot.value = render_plots(s, rate)
+        self.plot.layout.display = None
 
     def _refresh_loop(self) -> None:
         period = 1.0 / self.refresh_hz

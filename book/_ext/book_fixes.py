@@ -1,0 +1,45 @@
+"""Two fixes to the published pages, both for problems between third-party packages.
+
+1. Repeated ``<script>`` entries.  sphinx-thebe and sphinx-togglebutton add inline scripts that
+   Sphinx 7 records twice (once with ``filename=None``, once with ``""``), so every page declared
+   ``const THEBE_JS_URL`` twice and the browser raised a SyntaxError on every page.
+2. Widgets with a description on pages with MathJax.  The offline ipywidgets manager
+   (@jupyter-widgets/html-manager 1.0.6) typesets widget labels with the MathJax 2 call
+   ``MathJax.Hub.Queue``, but the book loads MathJax 3, which has no ``Hub``: every labelled widget
+   raised a TypeError.  A small shim gives MathJax 3 a ``Hub.Queue`` that calls ``typesetPromise``.
+"""
+
+MATHJAX2_SHIM = """(function () {
+  var hub = {Queue: function (job) {
+    var mj = window.MathJax, el = job && job[2];
+    if (mj && mj.typesetPromise) { mj.typesetPromise(el ? [el] : undefined).catch(function () {}); }
+  }};
+  var current = window.MathJax;
+  function attach(v) { if (v && typeof v === "object" && !v.Hub) { try { v.Hub = hub; } catch (e) {} } }
+  attach(current);
+  Object.defineProperty(window, "MathJax", {configurable: true,
+    get: function () { return current; }, set: function (v) { current = v; attach(v); }});
+})();"""
+
+
+def _key(js):
+    return (getattr(js, "filename", None) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
+
+
+def dedupe(app, pagename, templatename, context, doctree):
+    files = context.get("script_files")
+    if not files:
+        return
+    seen, kept = set(), []
+    for js in files:
+        k = _key(js)
+        if k not in seen:
+            seen.add(k)
+            kept.append(js)
+    files[:] = kept
+
+
+def setup(app):
+    app.add_js_file(None, body=MATHJAX2_SHIM, priority=100)
+    app.connect("html-page-context", dedupe, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
