@@ -305,8 +305,9 @@ class PenPanel:
             return
         rate = float(c.info.get("sample_rate_hz", 1000) or 1000)
         s = c.samples(int(self.window_s * rate))
-        self.plot.value = render_plots(s, rate)
+        png = render_plots(s, rate)
         self.plot.layout.display = None
+        self.plot.value = png
 
     def _refresh_loop(self) -> None:
         period = 1.0 / self.refresh_hz
