@@ -1,0 +1,102 @@
+"""Topology search (pymoo NSGA-II), Gini selection, the repeated evaluation and the protocols."""
+
+import numpy as np
+import pytest
+
+from tremorlab.learn.mlp import Topology
+from tremorlab.learn.moga import GENOME_UPPER, decode, search_topology
+from tremorlab.learn.selection import (binary_metrics, evaluate_repeated, gini_impurity, gini_select,
+                                       nested_protocol, repetition_masks)
+
+
+def test_decode_the_papers_genome():
+    assert decode([1, 256, 255, 255, 0, 1, 2]).layers == ((256, "logsig"),)
+    assert decode([2, 10, 0, 5, 0, 1, 2]).layers == ((10, "logsig"),)          # layer 2 has 0 neurons
+    assert decode([3, 10, 0, 5, 1, 1, 3]).layers == ((10, "tansig"), (5, "satlins"))
+    assert GENOME_UPPER.tolist() == [3, 256, 255, 255, 3, 3, 3]
+    with pytest.raises(ValueError, match="genome"):
+        decode([4, 10, 0, 0, 0, 0, 0])
+    with pytest.raises(ValueError, match="genome"):
+        decode([1, 0, 0, 0, 0, 0, 0])
+
+
+def test_nsga2_finds_a_known_optimum():
+    """A fitness with a known minimum (one tansig layer of 37 neurons) and no training."""
+    calls = []
+
+    def fitness(top: Topology) -> float:
+        calls.append(top)
+        n1, a1 = top.layers[0]
+        return abs(n1 - 37) / 256 + (0.0 if a1 == "tansig" else 0.3) + 0.2 * (len(top.layers) - 1)
+
+    X = np.zeros((10, 4))
+    y = np.repeat([0, 1], 5)
+    res = search_topology(X, y, fitness=fitness, pop_size=30, n_gen=25, seed=0)
+    assert res.best.layers[0][1] == "tansig" and len(res.best.layers) == 1
+    assert abs(res.best.layers[0][0] - 37) <= 3
+    assert res.best_error <= 3 / 256 + 1e-12
+    # Pareto front sorted by error, sizes decreasing along it; each topology trained once
+    errs = [e for _, e, _ in res.pareto]
+    assert errs == sorted(errs)
+    assert len(calls) == res.n_evaluations == len(set(calls)) <= res.n_requests
+    assert [h["generation"] for h in res.history] == list(range(1, 26))
+
+
+def test_gini_by_hand_and_selection_of_the_informative_feature():
+    assert gini_impurity([5, 5]) == pytest.approx(0.5)
+    assert gini_impurity([10, 0]) == 0.0
+    assert gini_impurity([1, 1, 1, 1]) == pytest.approx(0.75)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 12))
+    y = (X[:, 3] > 0.1).astype(int)            # one split on feature 3 separates the classes
+    idx, imp = gini_select(X, y)
+    assert idx.tolist() == [3] and imp.tolist() == [1.0]
+    y2 = ((X[:, 3] > 0) & (X[:, 7] > 0)).astype(int)
+    idx2, imp2 = gini_select(X, y2)
+    assert set(idx2[:2].tolist()) == {3, 7} and np.isclose(imp2.sum(), 1.0)
+
+
+def test_binary_metrics_by_hand():
+    y = np.array(["PD", "PD", "HC", "HC"])
+    pred = np.array([["PD", "HC", "HC", "PD"], ["PD", "PD", "HC", "HC"]])
+    m = binary_metrics(y, pred, np.ones((2, 4), bool), "PD")
+    np.testing.assert_allclose(m["accuracy"], [0.5, 1.0])
+    np.testing.assert_allclose(m["sensitivity"], [0.5, 1.0])
+    np.testing.assert_allclose(m["specificity"], [0.5, 1.0])
+    np.testing.assert_allclose(m["confusion_pct"][0], [[25, 25], [25, 25]])
+    np.testing.assert_allclose(m["confusion_pct"][1], [[50, 0], [0, 50]])
+    only_pd = binary_metrics(y, pred, np.array([[1, 1, 0, 0], [1, 1, 0, 0]], bool), "PD")
+    assert np.isnan(only_pd["specificity"]).all()         # no negatives scored: undefined, not 0
+
+
+def test_repetition_masks_partition_and_stratify():
+    y = np.array([0] * 11 + [1] * 21)
+    tr, va, te = repetition_masks(y, 20, seed=3)
+    assert ((tr.astype(int) + va + te) == 1).all()
+    for part in (tr, va, te):
+        assert (part[:, y == 0].sum(1) >= 1).all() and (part[:, y == 1].sum(1) >= 1).all()
+    assert not np.array_equal(te[0], te[1])
+
+
+def test_evaluate_repeated_on_separable_data():
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((32, 3))
+    y = np.where(X[:, 0] + 0.2 * np.sign(X[:, 0]) > 0, "PD", "HC")
+    ev = evaluate_repeated(X, y, Topology(((4, "tansig"),)), n_repeats=30, seed=0, positive="PD")
+    s = ev.summary()
+    assert s["n_repeats"] == 30 and s["accuracy_mean"] > 0.9
+    assert np.allclose(ev.confusion_pct.sum(axis=(1, 2)), 100.0)
+    with pytest.raises(ValueError, match="exactly 2 classes"):
+        evaluate_repeated(X, np.arange(32) % 3, Topology(((2, "tansig"),)), n_repeats=2)
+
+
+def test_nested_protocol_is_not_fooled_by_noise():
+    """Labels independent of the features: an unbiased protocol must stay near chance."""
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((32, 30))
+    y = np.array([0] * 16 + [1] * 16)
+    res = nested_protocol(X, y, [f"f{i}" for i in range(30)], select=True, n_folds=4, n_repeats=10,
+                          ga=dict(pop_size=4, n_gen=1, n_repeats=4, upper=[2, 16, 16, 16, 3, 3, 3]), seed=0)
+    s = res.summary()
+    assert len(res.topologies) == 4 and len(res.selected) == 4
+    assert 0.25 < s["accuracy_mean"] < 0.75
