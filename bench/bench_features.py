@@ -54,6 +54,7 @@ def peer_common(rec):
             "surface_air_ratio": f.ratio_of_writing_durations()}
 
 
+@pytest.mark.benchmark(group="features: all 53, 5-min recording")
 def test_ours_all_53(benchmark, recording):
     ext = hw.HandwritingFeatures().fit([recording])
     F = benchmark(lambda: ext.transform([recording]))
@@ -61,11 +62,13 @@ def test_ours_all_53(benchmark, recording):
     assert benchmark.stats.stats.mean < 0.5, "all 53 features of a 5-min recording must take < 0.5 s"
 
 
+@pytest.mark.benchmark(group="features: those BDALab also computes")
 def test_ours_common(benchmark, recording):
     out = benchmark(ours_common, recording)
     assert np.isfinite(out["velocity"]).all()
 
 
+@pytest.mark.benchmark(group="features: those BDALab also computes")
 def test_peer_common(benchmark, recording):
     out = benchmark.pedantic(peer_common, args=(recording,), rounds=3, iterations=1)
     ours = ours_common(recording)
