@@ -1,0 +1,66 @@
+"""The paper's baselines through timm, and pretrained weights from the hub or from a local file.
+
+Peng et al. (2025) compare ETSD-Net with ResNet50, DenseNet (121), ConvNeXt-Tiny and
+MobileNet-V2, each given a new 5-class fully connected head.  :func:`create` builds any of
+them (and ETSD-Net) by one name.  Pretrained weights:
+
+* ``pretrained=True`` -- timm downloads the ImageNet weights from its model hub (needs network).
+* ``weights_file=...`` -- a local copy of the same weights (``.pth``/``.bin`` state dict or
+  ``.safetensors``), passed to timm as ``pretrained_cfg_overlay=dict(file=...)``; timm drops
+  the 1000-class classifier when ``num_classes`` differs and loads the rest.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Model name in the chapter -> timm architecture.
+TIMM_NAMES = {"resnet50": "resnet50", "densenet121": "densenet121", "convnext_tiny": "convnext_tiny",
+              "mobilenetv2": "mobilenetv2_100"}
+#: Display names as in the paper's tables.
+DISPLAY = {"resnet50": "ResNet50", "densenet121": "DenseNet", "convnext_tiny": "ConvNeXt-Tiny",
+           "mobilenetv2": "MobileNet-V2", "etsdnet": "ETSD-Net"}
+MODELS = ("resnet50", "densenet121", "convnext_tiny", "mobilenetv2", "etsdnet")
+
+
+def create(name: str, num_classes: int = 5, pretrained: bool = False, weights_file: str | os.PathLike | None = None,
+           **kwargs):
+    """Build model ``name`` (one of :data:`MODELS`) with a ``num_classes`` head.
+
+    Parameters
+    ----------
+    pretrained : bool
+        Start from timm's ImageNet weights (hub download unless ``weights_file`` is given).
+    weights_file : path, optional
+        Local weight file used instead of the hub (implies ``pretrained``).  For ETSD-Net this
+        is a ``mobilenetv2_100`` file; the tensors that match by name and shape are loaded.
+
+    Returns
+    -------
+    torch.nn.Module with ``forward_features``, ``forward_head`` and ``get_classifier`` (timm's
+    interface) and ``matched_``: names of the tensors that came from the pretrained weights
+    (empty when starting from random initialisation).
+    """
+    if name == "etsdnet":
+        from tremorlab.vision.etsdnet import etsdnet
+
+        return etsdnet(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
+    if name not in TIMM_NAMES:
+        raise ValueError(f"unknown model '{name}'; models: {', '.join(MODELS)}")
+    import timm
+
+    arch = TIMM_NAMES[name]
+    use = bool(pretrained or weights_file)
+    extra = {}
+    if weights_file is not None:
+        weights_file = os.fspath(weights_file)
+        if not os.path.isfile(weights_file):
+            raise FileNotFoundError(f"weights_file for {name} ({arch}): no such file {weights_file!r}")
+        extra["pretrained_cfg_overlay"] = dict(file=weights_file)
+    model = timm.create_model(arch, pretrained=use, num_classes=num_classes, **extra, **kwargs)
+    if use:
+        head = {f"{model.pretrained_cfg['classifier']}.{k}" for k in model.get_classifier().state_dict()}
+        model.matched_ = sorted(k for k in model.state_dict() if k not in head)
+    else:
+        model.matched_ = []
+    return model

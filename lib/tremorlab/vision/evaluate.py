@@ -1,0 +1,97 @@
+"""Evaluation of a grader, all from one set of predictions (Peng et al. 2025, Results).
+
+Accuracy and the support-weighted precision, recall and F1 (scikit-learn ``average="weighted"``,
+the paper's Table 4, where weighted recall equals accuracy), each with a 95 % percentile
+bootstrap interval that resamples whole subjects (:func:`tremorlab.learn.metrics.bootstrap_ci`);
+per-class one-vs-rest ROC curves and AUCs; the confusion matrix; accuracy by acquisition
+setting; and the penultimate-layer features for t-SNE.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+CLASSES = (0, 1, 2, 3, 4)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _weighted(fn):
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    f = {"precision": precision_score, "recall": recall_score, "f1": f1_score}[fn]
+    return lambda yt, yp: f(yt, yp, average="weighted", labels=list(CLASSES), zero_division=0)
+
+
+def classification_report(y_true, y_pred, groups=None, n_boot: int = 1000, seed: int = 0) -> dict:
+    """Accuracy, weighted precision / recall / F1 as (estimate, low, high) in percent."""
+    from tremorlab.learn.metrics import bootstrap_ci
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    out = {}
+    fns = {"accuracy": lambda a, b: float(np.mean(a == b)), "precision": _weighted("precision"),
+           "recall": _weighted("recall"), "f1": _weighted("f1")}
+    for name, fn in fns.items():
+        est, lo, hi = bootstrap_ci(fn, y_true, y_pred, n_boot=n_boot, seed=seed, groups=groups)
+        out[name] = (100 * est, 100 * lo, 100 * hi)
+    return out
+
+
+def roc_per_class(y_true, proba, classes=CLASSES) -> dict:
+    """One-vs-rest ROC curve and AUC per class present in ``y_true`` (and absent from nothing)."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    y_true = np.asarray(y_true)
+    out = {}
+    for k, c in enumerate(classes):
+        pos = y_true == c
+        if pos.all() or not pos.any():
+            continue
+        fpr, tpr, _ = roc_curve(pos, proba[:, k])
+        out[c] = {"fpr": fpr, "tpr": tpr, "auc": float(roc_auc_score(pos, proba[:, k]))}
+    return out
+
+
+def confusion(y_true, y_pred, classes=CLASSES) -> np.ndarray:
+    from sklearn.metrics import confusion_matrix
+
+    return confusion_matrix(y_true, y_pred, labels=list(classes))
+
+
+def accuracy_by(y_true, y_pred, key) -> dict:
+    """Accuracy (%) and count within each value of ``key`` (e.g. the setting)."""
+    y_true, y_pred, key = np.asarray(y_true), np.asarray(y_pred), np.asarray(key)
+    return {str(k): {"accuracy": float(100 * np.mean(y_true[key == k] == y_pred[key == k])), "n": int(np.sum(key == k))}
+            for k in np.unique(key)}
+
+
+def penultimate_features(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """Pooled features just before the classifier (timm's ``forward_head(..., pre_logits=True)``)."""
+    import torch
+
+    from tremorlab.vision.dataset import to_tensor
+
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(images), batch_size):
+            f = model.forward_features(to_tensor(images[i:i + batch_size]))
+            out.append(model.forward_head(f, pre_logits=True).float().numpy())
+    return np.concatenate(out)
+
+
+def tsne(features: np.ndarray, seed: int = 0, perplexity: float = 20.0) -> np.ndarray:
+    """2-D t-SNE embedding (scikit-learn, PCA initialisation, seeded)."""
+    from sklearn.manifold import TSNE
+
+    perplexity = min(perplexity, max(2.0, (len(features) - 1) / 3))
+    return TSNE(2, perplexity=perplexity, init="pca", random_state=seed, n_jobs=1).fit_transform(features)
+
+
+def expected_grade(proba: np.ndarray, classes=CLASSES) -> np.ndarray:
+    """:math:`E[g] = \\sum_k k\\,p_k`, a continuous severity from the grade probabilities."""
+    return proba @ np.asarray(classes, float)
