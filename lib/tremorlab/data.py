@@ -20,12 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from tremorlab._files import atomic_write
 
 REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "registry.json"
 
@@ -159,20 +159,15 @@ def download(name: str, dest: Path | None = None, opener=urllib.request.urlopen)
         target = root / f["path"]
         if target.is_file() and sha256_file(target) == f["sha256"]:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as out, opener(f["url"]) as resp:
-                shutil.copyfileobj(resp, out)
-            got = sha256_file(Path(tmp))
+        h = hashlib.sha256()
+        with atomic_write(target, "wb") as out, opener(f["url"]) as resp:
+            for chunk in iter(lambda: resp.read(1 << 20), b""):
+                h.update(chunk)
+                out.write(chunk)
+            got = h.hexdigest()
             if got != f["sha256"]:
                 raise DatasetError(f"dataset '{name}': {f['path']} from {f['url']} has SHA-256 {got}, "
                                    f"expected {f['sha256']}. {ds.how_to_get()}")
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
     return root
 
 

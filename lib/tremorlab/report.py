@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
+
+from tremorlab._files import atomic_write
 
 VERDICTS = ("reproduced", "not reproduced", "not comparable")
 COMPARISON_KEYS = ("quantity", "paper", "ours", "unit", "verdict", "why")
@@ -71,19 +72,10 @@ def validate(record: dict) -> dict:
 
 def write_json_atomic(path: Path, data) -> Path:
     """Write JSON to ``path`` through a temporary file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1, allow_nan=False)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    with atomic_write(path) as fh:
+        json.dump(data, fh, indent=1, allow_nan=False)
+        fh.write("\n")
+    return Path(path)
 
 
 def metrics_path(chapter: str) -> Path:

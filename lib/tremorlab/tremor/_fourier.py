@@ -147,3 +147,32 @@ def lms_fourier_adaptive_band(s, k0, dt, omegas, step_size, rho, w, vol_hi, sear
         for j in range(2 * m):
             w[j] = rho * w[j] + g * x[j]
     return v_out, t_out, p_out
+
+
+class StreamingSeparator:
+    """Shared streaming interface of BMFLC, EBMFLC and WAKE.
+
+    A subclass implements ``_step(s)`` for a block of samples (continuing from its state) and
+    returns ``(voluntary, tremor)``; ``update`` and ``run`` are the same code path, so processing
+    a signal sample by sample or at once gives identical outputs.
+    """
+
+    def _step(self, s: np.ndarray):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def update(self, sample: float) -> tuple[float, float]:
+        """Process one sample; returns ``(voluntary, tremor)`` estimates for it."""
+        s = check_signal(np.atleast_1d(np.asarray(sample, dtype=float)), "sample")
+        if s.size != 1:
+            raise ValueError(f"update takes one sample, got {s.size}; use run() for arrays")
+        v, tr = self._step(s)
+        return float(v[0]), float(tr[0])
+
+    def run(self, signal) -> tuple[np.ndarray, np.ndarray]:
+        """Process a whole 1-D signal (continuing from the current state).
+
+        Returns
+        -------
+        voluntary, tremor : ndarray, shape (n,)
+        """
+        return self._step(check_signal(signal))

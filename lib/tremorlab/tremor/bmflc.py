@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tremorlab.tremor._fourier import check_rate, check_signal, frequency_grid, lms_fourier
+from tremorlab.tremor._fourier import StreamingSeparator, check_rate, frequency_grid, lms_fourier
 
 
-class BMFLC:
+class BMFLC(StreamingSeparator):
     """Band-limited multiple Fourier linear combiner.
 
     Parameters
@@ -88,24 +88,6 @@ class BMFLC:
         self.n_seen_ += s.size
         tremor = Y[:, 0]
         return s - tremor, tremor
-
-    def update(self, sample: float) -> tuple[float, float]:
-        """Process one sample; returns ``(voluntary, tremor)`` estimates for it."""
-        s = check_signal(np.atleast_1d(np.asarray(sample, dtype=float)), "sample")
-        if s.size != 1:
-            raise ValueError(f"update takes one sample, got {s.size}; use run() for arrays")
-        v, tr = self._step(s)
-        return float(v[0]), float(tr[0])
-
-    def run(self, signal) -> tuple[np.ndarray, np.ndarray]:
-        """Process a whole 1-D signal (continuing from the current state).
-
-        Returns
-        -------
-        voluntary, tremor : ndarray, shape (n,)
-        """
-        s = check_signal(signal)
-        return self._step(s)
 
     def sine_cosine_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """``(a, b)``: the sine and cosine weight of every frequency in ``freqs_``."""

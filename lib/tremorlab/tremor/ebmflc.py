@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tremorlab.tremor._fourier import check_rate, check_signal, frequency_grid, lms_fourier_adaptive_band
+from tremorlab.tremor._fourier import StreamingSeparator, check_rate, frequency_grid, lms_fourier_adaptive_band
 
 
-class EBMFLC:
+class EBMFLC(StreamingSeparator):
     """Extended band-limited multiple Fourier linear combiner.
 
     Parameters
@@ -97,18 +97,6 @@ class EBMFLC:
         self.peak_hz_ = float(self.freqs_[p[-1]])
         self.last_peaks_hz_ = self.freqs_[p]
         return v, tr
-
-    def update(self, sample: float) -> tuple[float, float]:
-        """Process one sample; returns ``(voluntary, tremor)``."""
-        s = check_signal(np.atleast_1d(np.asarray(sample, dtype=float)), "sample")
-        if s.size != 1:
-            raise ValueError(f"update takes one sample, got {s.size}; use run() for arrays")
-        v, tr = self._step(s)
-        return float(v[0]), float(tr[0])
-
-    def run(self, signal) -> tuple[np.ndarray, np.ndarray]:
-        """Process a whole 1-D signal (continuing from the current state); ``(voluntary, tremor)``."""
-        return self._step(check_signal(signal))
 
     def sine_cosine_weights(self) -> tuple[np.ndarray, np.ndarray]:
         m = self.freqs_.size

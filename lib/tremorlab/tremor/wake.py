@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tremorlab.tremor._fourier import check_rate, check_signal, frequency_grid
+from tremorlab.tremor._fourier import StreamingSeparator, check_rate, frequency_grid
 
 
 def wavelet_detail_fir(window: int, wavelet: str = "db4", levels: int = 4, delay: int = 0) -> np.ndarray:
@@ -105,7 +105,7 @@ def _kalman_fourier(z, k0, dt, omegas, delay, q, beta, r_min, w, P, R):
     return out, R
 
 
-class WAKE:
+class WAKE(StreamingSeparator):
     """Wavelet decomposition coupled with adaptive Kalman filtering (streaming).
 
     Parameters
@@ -183,14 +183,3 @@ class WAKE:
         self.n_seen_ += s.size
         return s - tremor, tremor
 
-    def update(self, sample: float) -> tuple[float, float]:
-        """Process one sample; returns ``(voluntary, tremor)``."""
-        s = check_signal(np.atleast_1d(np.asarray(sample, dtype=float)), "sample")
-        if s.size != 1:
-            raise ValueError(f"update takes one sample, got {s.size}; use run() for arrays")
-        v, tr = self._step(s)
-        return float(v[0]), float(tr[0])
-
-    def run(self, signal) -> tuple[np.ndarray, np.ndarray]:
-        """Process a whole 1-D signal (continuing from the current state); ``(voluntary, tremor)``."""
-        return self._step(check_signal(signal))
