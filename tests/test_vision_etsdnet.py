@@ -9,13 +9,7 @@ import torch
 from tremorlab.vision.etsdnet import ETSDNet, ChannelSpatialAttention, load_matched
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """One torch thread: on a shared 2-core machine the thread pool's spinning costs more than it gives."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def test_attention_shapes_identity_at_start_and_parameter_count():

@@ -11,12 +11,7 @@ from tremorlab.vision import explain, profile
 from tremorlab.vision.dataset import to_tensor
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 class Tiny(nn.Module):

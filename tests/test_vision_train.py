@@ -10,13 +10,7 @@ from torch import nn
 from tremorlab.vision import baselines, train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """One torch thread: on a shared 2-core machine the thread pool's spinning costs more than it gives."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 class Toy(nn.Module):
