@@ -181,3 +181,32 @@ def test_book_cache_key_covers_presets(toy, tmp_path, monkeypatch):
     (tmp_path / "presets" / "toy.toml").write_text("[paper]\nn = 30\n")
     assert run.cache_key(toy) != key
     assert run.presets("toy", run.notebook_parameters(toy))["paper"] == {"n": 30}
+
+
+def test_documented_run_commands_are_valid():
+    """Every `tremorlab run ...` example in the README and the book names real chapters, presets and parameters."""
+    import re
+    import shlex
+
+    docs = [run.ROOT / "README.md", *sorted((run.ROOT / "book").glob("*.md"))]
+    found = 0
+    for doc in docs:
+        for line in doc.read_text().splitlines():
+            m = re.search(r"tremorlab run (.*?)(?:#|`|$)", line)
+            if not m:
+                continue
+            words = shlex.split(m.group(1))
+            chapter, preset, params = words[0], "quick", {}
+            i = 1
+            while i < len(words):
+                if words[i] == "--preset":
+                    preset, i = words[i + 1], i + 2
+                elif words[i] in ("-p", "--param"):
+                    params[words[i + 1]], i = words[i + 2], i + 3
+                else:
+                    i += 2 if words[i] == "--out" else 1
+            if chapter in ("CHAPTER", "NN"):
+                continue
+            run.resolve_parameters(run.resolve_chapter(chapter), preset, params)
+            found += 1
+    assert found >= 5
