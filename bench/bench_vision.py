@@ -17,15 +17,7 @@ SHEETS_PER_S_MIN = 20.0
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
-@pytest.fixture(scope="module")
-def models(one_thread):
+def models(torch_one_thread):
     import timm
 
     from tremorlab.vision.etsdnet import ETSDNet
@@ -61,7 +53,7 @@ def _sheet(i=[0]):
     return sp.render_sheet(tr, setting="scan" if i[0] % 5 else "photo", size=224, rng=rng)
 
 
-def test_phantom_sheet_224(benchmark, one_thread):
+def test_phantom_sheet_224(benchmark, torch_one_thread):
     benchmark.group = "vision: one 224-px spiral image"
     benchmark.pedantic(_sheet, rounds=60, warmup_rounds=2)
     rate = 1.0 / benchmark.stats.stats.median

@@ -134,6 +134,7 @@ BAD_CASES = [
     ("myo-header", "m.txt", ["t c1 c2", myo_row(1, [1] * 8)], {}, r"line 1.*header"),
     ("myo-columns", "m.txt", [MYO_HEADER, "1\t1e-05\t0"], {}, r"line 2.*10 fields"),
     ("myo-range", "m.txt", [MYO_HEADER, myo_row(1, [500] + [0] * 7)], {}, r"'channel1\.\.8'.*8-bit"),
+    ("myo-range-edge", "m.txt", [MYO_HEADER, myo_row(1, [-128] * 8), myo_row(2, [128] + [0] * 7)], {}, r"8-bit"),
     ("myo-time-repeats", "m.txt", [MYO_HEADER, myo_row(1, [1] * 8), myo_row(1, [2] * 8)], {}, r"line 3.*repeats"),
 ]
 

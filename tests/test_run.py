@@ -86,20 +86,26 @@ def test_failed_run_keeps_the_previous_good_run(toy, tmp_path):
 
 def test_interrupted_run_does_not_destroy_a_previous_one(toy, tmp_path):
     """Kill the runner while the notebook executes: the earlier run folder is intact."""
+    import time
+
     out = run.run_chapter(str(toy), out=tmp_path / "r")
     slow = make_notebook(tmp_path / "slow.ipynb", extra="\nimport time\ntime.sleep(60)")
-    code = (f"from tremorlab import run; run.run_chapter({str(slow)!r}, out={str(tmp_path / 'r')!r})")
+    code = (f"from tremorlab import run; "
+            f"run.run_chapter({str(slow)!r}, parameters={{'n': '5'}}, out={str(tmp_path / 'r')!r})")
     proc = subprocess.Popen([sys.executable, "-c", code])
     try:
-        for _ in range(300):
-            partial = list(tmp_path.glob("r.partial-*"))
-            if partial and list(partial[0].glob("*.ipynb")):
-                break
-            proc.wait(timeout=0.1) if proc.poll() is not None else __import__("time").sleep(0.1)
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob("r.partial-*/metrics.json")) and time.monotonic() < deadline:
+            # the slow notebook writes its metrics, then sleeps: the run is mid-execution
+            assert proc.poll() is None, "the runner ended before it could be interrupted"
+            time.sleep(0.1)
+        assert list(tmp_path.glob("r.partial-*/metrics.json")), "the slow run never got under way"
         proc.kill()
     finally:
         proc.wait()
+    assert proc.returncode != 0
     assert load_metrics(out / "metrics.json")["metrics"]["n"] == 3
+    assert not (tmp_path / "r.failed").exists()
 
 
 def test_chapter_without_metrics_fails(tmp_path):

@@ -147,7 +147,7 @@ def read_myo_emg(path: str | os.PathLike, collapse_repeats: bool = True) -> EmgR
     arr = parse_table(path, body, cols, sep="\t", first_line=2)
     monotonic_time(path, arr[:, 0], repair=False, line_of=lambda i: data_line_numbers(body, 2)[i])
     counts = arr[:, 1:9] / 1e-5
-    if np.abs(counts - np.round(counts)).max() > 1e-3 or np.abs(counts).max() > 128:
+    if np.abs(counts - np.round(counts)).max() > 1e-3 or counts.min() < -128 or counts.max() > 127:
         raise RecordingError(path, "channel1..8", "multiples of 1e-5 within the Myo's 8-bit range", float(np.abs(arr[:, 1:9]).max()))
     counts = np.round(counts)
     keep = np.ones(arr.shape[0], dtype=bool)
