@@ -189,6 +189,20 @@ def test_book_cache_key_covers_presets(toy, tmp_path, monkeypatch):
     assert run.presets("toy", run.notebook_parameters(toy))["paper"] == {"n": 30}
 
 
+def test_book_cache_key_covers_recorded_runs(toy, tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "RECORDED_DIR", tmp_path / "recorded")
+    key = run.cache_key(toy)
+    (tmp_path / "recorded" / "toy-paper").mkdir(parents=True)
+    (tmp_path / "recorded" / "other-paper").mkdir(parents=True)
+    (tmp_path / "recorded" / "other-paper" / "metrics.json").write_text("{}")   # another chapter's: no
+    assert run.cache_key(toy) == key
+    (tmp_path / "recorded" / "toy-paper" / "metrics.json").write_text("{}")     # its own: yes
+    key2 = run.cache_key(toy)
+    assert key2 != key
+    (tmp_path / "recorded" / "toy-paper" / "metrics.json").write_text('{"a": 1}')
+    assert run.cache_key(toy) != key2
+
+
 def test_documented_run_commands_are_valid():
     """Every `tremorlab run ...` example in the README and the book names real chapters, presets and parameters."""
     import re

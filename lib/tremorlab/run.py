@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 PRESETS_DIR = NOTEBOOKS / "presets"
+RECORDED_DIR = NOTEBOOKS / "recorded"  # metrics and provenance of long runs a chapter displays
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "numba", "torch", "torchvision", "timm", "papermill",
             "matplotlib", "pymoo", "PyWavelets", "ipywidgets", "jupyter-book")
 
@@ -273,14 +274,17 @@ def notebook_digest(nb_path: Path) -> str:
 
 
 def cache_key(nb_path: Path) -> str:
-    """Key of an executed notebook: its cells, its parameters (defaults and presets), the library
-    code and the data (registry checksums of every dataset and where it was found)."""
+    """Key of an executed notebook: its cells, its parameters (defaults and presets), the recorded
+    runs it shows (``notebooks/recorded/<chapter>-<preset>/``), the library code and the data
+    (registry checksums of every dataset and where it was found)."""
     from tremorlab import data
 
     h = hashlib.sha256()
     h.update(notebook_digest(nb_path).encode())
     preset_file = PRESETS_DIR / f"{nb_path.stem}.toml"
     h.update(preset_file.read_bytes() if preset_file.is_file() else b"")
+    for f in sorted(RECORDED_DIR.glob(f"{nb_path.stem}-*/*")):  # recorded runs the chapter displays
+        h.update(str(f.relative_to(RECORDED_DIR)).encode() + b"\0" + f.read_bytes())
     h.update(library_digest().encode())
     h.update(data.REGISTRY_FILE.read_bytes())
     for name in sorted(data.registry()):
