@@ -66,6 +66,9 @@ def test_parameter_table_matches_the_firmware():
     assert [r[0] for r in rows] == [p.name for p in P.PARAMS]
     for r, p in zip(rows, P.PARAMS):
         assert (float(r[1]), float(r[2]), float(r[3]), r[4] == "true") == pytest.approx((p.default, p.lo, p.hi, p.integer))
+    version = re.search(r"constexpr uint16_t PARAMS_VERSION = (\d+);",
+                        (ROOT / "firmware" / "lib" / "tremorpen" / "tp_params.h").read_text())
+    assert version and int(version.group(1)) == P.PARAMS_VERSION
     hdr = (ROOT / "firmware" / "lib" / "tremorpen" / "tp_filters.h").read_text()
     assert re.findall(r"ALGO_(\w+) = \d+", hdr) == [a.upper() for a in P.ALGORITHMS]
 

@@ -6,7 +6,7 @@
 //  * Serial: the master side of a pseudo-terminal; the client opens the slave (printed at start);
 //  * Wire: a simulated ADXL345 at 0x53 (registers, FIFO in stream mode, full resolution,
 //    output data rate and range as configured), fed by a tremor file plus gravity and noise,
-//    and by the simulated motor (PWM duty -> delay -> first-order lag -> DC-free -> g);
+//    and by the simulated motor (PWM duty -> delay -> first-order lag -> high-pass -> g);
 //  * EEPROM: a file of 4284 bytes (created, erased to 0xFF, when absent);
 //  * analogWrite: the duty of the motor pin drives the simulated motor.
 //
@@ -17,9 +17,16 @@
 //   --motor-g G         motor acceleration per unit duty, g   (default 0.5)
 //   --motor-tau-ms T    motor time constant, ms                (default 5)
 //   --motor-delay-us D  motor dead time, us                    (default 1000)
+//   --motor-hp-hz F     motor high-pass corner (no static force), Hz (default 1)
 //   --noise-mg S        sensor noise at 100 Hz ODR, mg rms (grows with sqrt(ODR/100); default 2.9)
 //   --sensor-fail-after S   the sensor stops answering after S seconds (fault injection)
 //   --exit-after S      leave after S seconds
+//   --virtual-clock     simulated time instead of the wall clock: the loop never sleeps, the
+//                       clock jumps to the next timer tick, and code takes no time, so a run is
+//                       deterministic and as fast as the host computes (batch runs and tests)
+//   --commands FILE     timed input for the serial port: lines "<t_s> <hex bytes>"; the bytes
+//                       arrive when the clock reaches t_s (with --virtual-clock: exactly then)
+//   --serial-out FILE   what the firmware sends goes to FILE instead of the pseudo-terminal
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -49,7 +56,10 @@ void loop();
 
 namespace {
 
+bool g_virtual = false;     // --virtual-clock
+uint64_t g_virtual_ns = 0;  // the simulated clock; advanced only by the main loop
 uint64_t mono_ns() {
+  if (g_virtual) return g_virtual_ns;
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
@@ -71,9 +81,9 @@ uint64_t now_us64() { return (clock_ns() - g_t0_ns) / 1000ull; }
 
 // ---- options ----------------------------------------------------------------------------
 struct Options {
-  std::string tremor, eeprom;
+  std::string tremor, eeprom, commands, serial_out;
   unsigned seed = 0;
-  double motor_g = 0.5, motor_tau_ms = 5.0, motor_delay_us = 1000.0, noise_mg = 2.9;
+  double motor_g = 0.5, motor_tau_ms = 5.0, motor_delay_us = 1000.0, motor_hp_hz = 1.0, noise_mg = 2.9;
   double sensor_fail_after = -1.0, exit_after = -1.0;
 } g_opt;
 
@@ -86,6 +96,39 @@ int g_master = -1, g_slave = -1;
 std::deque<uint8_t> g_rx;
 std::vector<uint8_t> g_tx;
 constexpr size_t TX_CAP = 16384;
+FILE* g_out = nullptr;  // --serial-out
+
+// --commands: timed serial input
+struct TimedBytes { double t_s; std::vector<uint8_t> bytes; };
+std::deque<TimedBytes> g_script;
+bool load_script(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return false;
+  char line[1024];
+  bool ok = true;
+  double last = -1.0;
+  while (ok && std::fgets(line, sizeof(line), f)) {
+    char* p = line;
+    while (*p == ' ' || *p == '\t') ++p;
+    if (*p == '#' || *p == '\n' || *p == '\0') continue;
+    char* end = nullptr;
+    TimedBytes tb{std::strtod(p, &end), {}};
+    ok = end != p && tb.t_s >= last;  // times must not decrease
+    last = tb.t_s;
+    for (p = end; ok && *p;) {
+      while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') ++p;
+      if (!*p) break;
+      unsigned v = 0;
+      int used = 0;
+      ok = std::sscanf(p, "%2x%n", &v, &used) == 1 && used == 2;
+      tb.bytes.push_back(uint8_t(v));
+      p += used;
+    }
+    if (ok) g_script.push_back(tb);
+  }
+  std::fclose(f);
+  return ok;
+}
 
 void pump_serial() {
   uint8_t buf[4096];
@@ -96,6 +139,10 @@ void pump_serial() {
       continue;
     }
     break;
+  }
+  if (g_out) {
+    if (!g_tx.empty()) std::fwrite(g_tx.data(), 1, g_tx.size(), g_out);
+    g_tx.clear();
   }
   while (!g_tx.empty()) {
     ssize_t n = ::write(g_master, g_tx.data(), g_tx.size());
@@ -185,7 +232,7 @@ struct SimAdxl {
     const double u = duty_at(t_us > uint64_t(g_opt.motor_delay_us) ? t_us - uint64_t(g_opt.motor_delay_us) : 0);
     const double al = std::exp(-dt / (g_opt.motor_tau_ms * 1e-3));
     lag = al * lag + (1.0 - al) * u;
-    const double ah = std::exp(-2.0 * M_PI * 1.0 * dt);
+    const double ah = std::exp(-2.0 * M_PI * g_opt.motor_hp_hz * dt);
     hp_y = ah * (hp_y + lag - hp_x);
     hp_x = lag;
     a[0] += g_opt.motor_g * hp_y;
@@ -247,6 +294,14 @@ struct SimAdxl {
     if (data_read && !fifo.empty()) fifo.erase(fifo.begin(), fifo.begin() + 3);
   }
 } g_adxl;
+
+void feed_script() {
+  const double t = double(now_us64()) * 1e-6;
+  while (!g_script.empty() && g_script.front().t_s <= t) {
+    g_rx.insert(g_rx.end(), g_script.front().bytes.begin(), g_script.front().bytes.end());
+    g_script.pop_front();
+  }
+}
 
 bool sensor_alive() {
   return !(g_opt.sensor_fail_after >= 0 && double(now_us64()) * 1e-6 >= g_opt.sensor_fail_after);
@@ -404,9 +459,13 @@ int main(int argc, char** argv) {
     else if (a == "--motor-g") g_opt.motor_g = std::atof(val());
     else if (a == "--motor-tau-ms") g_opt.motor_tau_ms = std::atof(val());
     else if (a == "--motor-delay-us") g_opt.motor_delay_us = std::atof(val());
+    else if (a == "--motor-hp-hz") g_opt.motor_hp_hz = std::atof(val());
     else if (a == "--noise-mg") g_opt.noise_mg = std::atof(val());
     else if (a == "--sensor-fail-after") g_opt.sensor_fail_after = std::atof(val());
     else if (a == "--exit-after") g_opt.exit_after = std::atof(val());
+    else if (a == "--virtual-clock") g_virtual = true;
+    else if (a == "--commands") g_opt.commands = val();
+    else if (a == "--serial-out") g_opt.serial_out = val();
     else {
       std::fprintf(stderr, "tremorpen-emu: unknown option %s\n", a.c_str());
       return 2;
@@ -415,6 +474,17 @@ int main(int argc, char** argv) {
   g_t0_ns = mono_ns();
   if (!g_opt.tremor.empty() && !g_tremor.load(g_opt.tremor)) {
     std::fprintf(stderr, "tremorpen-emu: cannot read tremor file %s (expected the TPTR v1 format)\n", g_opt.tremor.c_str());
+    return 2;
+  }
+  if (!g_opt.commands.empty() && !load_script(g_opt.commands)) {
+    std::fprintf(stderr,
+                 "tremorpen-emu: cannot read command file %s (expected lines \"<t_s> <hex bytes>\", "
+                 "times not decreasing)\n",
+                 g_opt.commands.c_str());
+    return 2;
+  }
+  if (!g_opt.serial_out.empty() && !(g_out = std::fopen(g_opt.serial_out.c_str(), "wb"))) {
+    std::fprintf(stderr, "tremorpen-emu: cannot write %s\n", g_opt.serial_out.c_str());
     return 2;
   }
   eeprom_load();
@@ -437,6 +507,7 @@ int main(int argc, char** argv) {
 
   setup();
   while (!g_stop) {
+    feed_script();
     pump_serial();
     const uint64_t now = mono_ns();
     if (g_opt.exit_after >= 0 && double(now - g_t0_ns) * 1e-9 >= g_opt.exit_after) break;
@@ -462,11 +533,16 @@ int main(int argc, char** argv) {
     const uint64_t after = mono_ns();
     if (g_timer_fn && after >= g_timer_next_ns) continue;
     const uint64_t wait_ns = g_timer_fn ? g_timer_next_ns - after : 5000000ull;
+    if (g_virtual) {  // nothing happens in between: jump to the next tick
+      g_virtual_ns = after + wait_ns;
+      continue;
+    }
     pollfd pfd{g_master, POLLIN, 0};
     timespec ts{time_t(wait_ns / 1000000000ull), long(wait_ns % 1000000000ull)};
     ppoll(&pfd, 1, &ts, nullptr);
   }
   pump_serial();
+  if (g_out) std::fclose(g_out);
   close(g_master);
   close(g_slave);
   return 0;

@@ -23,11 +23,13 @@ bool Controller::begin(const uint8_t* image) {
 void Controller::rebuild_filter(bool reset) {
   const float* v = params_.v;
   const float fs = v[P_SAMPLE_RATE_HZ];
-  alpha_ = std::exp(-kTwoPi * v[P_HP_CUTOFF_HZ] / fs);
-  // secondary-path estimate s^: delay D, then g (1 - a) a^j
+  // the DC blocker, and the secondary-path estimate: HP_dc HP_m s^ (see the header)
+  const float a_dc = std::exp(-kTwoPi * v[P_HP_CUTOFF_HZ] / fs), a_m = std::exp(-kTwoPi * v[P_SEC_HP_HZ] / fs);
+  hp_e_.a = ya_dc_.a = x_dc_.a = a_dc;
+  ya_m_.a = x_m_.a = a_m;
+  // s^: delay D, then g (1 - a) a^j
   const int D = int(v[P_SEC_DELAY]);
   const float a = std::exp(-1000.0f / (v[P_SEC_TAU_MS] * fs));
-  n_sec_ = MAX_SEC;
   for (int k = 0; k < MAX_SEC; ++k)
     sec_[k] = k < D ? 0.0f : v[P_SEC_GAIN] * (1.0f - a) * std::pow(a, float(k - D));
   FilterConfig c;
@@ -40,7 +42,7 @@ void Controller::rebuild_filter(bool reset) {
   c.p0 = v[P_INIT_COVARIANCE];
   c.process_noise = v[P_PROCESS_NOISE];
   c.measurement_noise = v[P_MEASUREMENT_NOISE];
-  c.n_sec = n_sec_;
+  c.n_sec = MAX_SEC;
   for (int k = 0; k < MAX_SEC; ++k) c.sec[k] = sec_[k];
   if (reset || !filter_.retune(c)) filter_.configure(c);
 }
@@ -48,8 +50,6 @@ void Controller::rebuild_filter(bool reset) {
 void Controller::motor_off() {
   motor_on_ = false;
   duty_ = 0.0f;
-  for (float& y : ya_) y = 0.0f;
-  ya_hp_ = ya_prev_ = 0.0f;
 }
 
 void Controller::sensor_fault(Fault f) {
@@ -77,19 +77,33 @@ float Controller::process(const int32_t sum[3], int n, const int16_t last[3], ui
   if (fault_ == FAULT_SENSOR_STALLED) fault_ = FAULT_NONE;  // samples flow again; the motor stays off
   const int axis = int(v[P_AXIS]);
   const float a = float(sum[axis]) / (float(n) * adxl::COUNTS_PER_G);
-  // (1) residual: DC blocker on the control axis
-  float e = have_prev_ ? alpha_ * (e_prev_ + a - a_prev_) : 0.0f;
+  // (1) residual: DC blocker on the control axis (primed on the first sample: no gravity step)
+  if (!have_prev_) hp_e_.prime(a);
   have_prev_ = true;
-  a_prev_ = a;
-  e_prev_ = e;
-  // (2) internal-model reference
+  const float e = hp_e_.step(a);
+  // (2) internal-model reference; delay lines of x and of x through HP_dc HP_m
   float x = e;
-  for (int k = 1; k < n_sec_; ++k) x += sec_[k] * ya_[k - 1];
-  // (3) filter
+  for (int k = 1; k < MAX_SEC; ++k) x += sec_[k] * h_[k - 1];
+  for (int k = MAX_SEC - 1; k > 0; --k) {
+    r_[k] = r_[k - 1];
+    g_[k] = g_[k - 1];
+  }
+  r_[0] = x;
+  g_[0] = x_dc_.step(x_m_.step(x));
+  // (3) filter (see the header: filtered-x, or modified filtered-x)
   float y = 0.0f;
   if (algo_ != ALGO_OFF) {
-    y = filter_.push(x);
-    filter_.adapt(e);
+    if (is_filtered_x(algo_)) {
+      y = filter_.push(x);
+      filter_.adapt(e);
+    } else {
+      float xf = 0.0f;
+      for (int k = 0; k < MAX_SEC; ++k) xf += sec_[k] * g_[k];
+      const float z = filter_.push(xf);
+      filter_.adapt(x - z);
+      const float* w = filter_.weights();
+      for (int k = 0; k < filter_.n_taps(); ++k) y += w[k] * r_[k];
+    }
     if (!std::isfinite(y) || std::fabs(y) > kDivergedG) {
       fault_ = FAULT_DIVERGED;
       filter_.reset();
@@ -98,7 +112,6 @@ float Controller::process(const int32_t sum[3], int n, const int16_t last[3], ui
   }
   // (4) motor, within the safe limits
   uint8_t flags = 0;
-  float ya = 0.0f;
   if (motor_on_ && fault_ == FAULT_NONE && algo_ != ALGO_OFF) {
     const float soft = v[P_SOFT_START_S];
     const float r = soft > 0.0f ? clampf(float(uint32_t(t_us - motor_on_us_)) * 1e-6f / soft, 0.0f, 1.0f) : 1.0f;
@@ -107,18 +120,16 @@ float Controller::process(const int32_t sum[3], int n, const int16_t last[3], ui
     const float cmd = clampf(want, 0.0f, v[P_MAX_DUTY]);
     if (cmd != want) flags |= FLAG_SATURATED;
     duty_ = r * cmd;
-    ya = v[P_MOTOR_GAIN] > 0.0f ? -r * (cmd - v[P_DUTY_BIAS]) / v[P_MOTOR_GAIN] : 0.0f;
   } else {
     if (fault_ != FAULT_NONE) motor_on_ = false;
     duty_ = 0.0f;
   }
-  // the sensor's DC blocker also acts on the motor's share of the measurement: the internal
-  // model sees y_a through the same high-pass (else a saturated, one-sided duty leaks a DC
-  // offset into the reference that the measurement never contains)
-  ya_hp_ = alpha_ * (ya_hp_ + ya - ya_prev_);
-  ya_prev_ = ya;
-  for (int k = MAX_SEC - 1; k > 0; --k) ya_[k] = ya_[k - 1];
-  ya_[0] = ya_hp_;
+  // the motor's share of the measurement, as the model sees it: the applied output
+  // y_a = -duty / G (up to a constant, which the high-passes remove; soft start and switching
+  // off included) through HP_m and the sensor's DC blocker
+  const float ya = v[P_MOTOR_GAIN] > 0.0f ? -duty_ / v[P_MOTOR_GAIN] : 0.0f;
+  for (int k = MAX_SEC - 1; k > 0; --k) h_[k] = h_[k - 1];
+  h_[0] = ya_dc_.step(ya_m_.step(ya));
   // (5) statistics and telemetry
   const float beta = 1.0f - 1.0f / v[P_SAMPLE_RATE_HZ];
   mse_ = beta * mse_ + (1.0f - beta) * e * e;

@@ -4,18 +4,42 @@
 //
 // Per sample n (f_s = sample_rate_hz, all accelerations in g, c = control axis):
 //   a(n)  = mean of the FIFO entries read at this tick / 256             (full resolution)
-//   e(n)  = alpha (e(n-1) + a_c(n) - a_c(n-1)),  alpha = exp(-2 pi f_hp / f_s)
-//           the residual vibration the accelerometer measures (DC blocker removes gravity)
-//   x(n)  = e(n) + sum_{k>=1} s^[k] h(n-k),  h = y_a through the same DC blocker as e
+//   e(n)  = HP_dc{a_c}(n)          the residual vibration at the sensor (DC blocker: no gravity)
+//   x(n)  = e(n) + sum_{k>=1} s^[k] h(n-k),   h = HP_dc HP_m y_a
 //           internal-model reference: the tremor alone, the motor's predicted share removed
-//   y(n)  = filter.push(x(n));   filter.adapt(e(n))
-//           Fx-* adapt on S^-filtered x (tremorlab.adaptive.fxlms eqs. 6-10); LMS, NLMS, RLS
-//           and Kalman adapt on x itself, i.e. they take the secondary path as a unit gain
+//   Fx-LMS, Fx-NLMS, Fx-LMS/NLMS (filtered-x: adapt on the measured residual):
+//     y(n)  = filter.push(x(n));  filter.adapt(e(n))   (tremorlab.adaptive.fxlms eqs. 1-2, 6-10)
+//   LMS, NLMS, RLS, Kalman (modified filtered-x, Bjarnason 1992; tremorlab.adaptive.anc):
+//     g(n)  = HP_dc HP_m x(n)
+//     xf(n) = sum_k s^[k] g(n-k)                    x through the whole secondary-path estimate
+//     z(n)  = filter.push(xf(n))                    the filter's own output: its estimate of x(n)
+//     filter.adapt(x(n) - z(n))                     its own equations, input xf, desired x
+//     y(n)  = sum_{k<L} w[k] x(n-k)                 the same weights on x drive the motor
 //   duty  = r(t) clamp(bias + G (-y(n)), 0, max_duty)      motor command -y(n) g, G duty per g
-//   y_a(n)= -r(t) (clamp(...) - bias) / G                   the output the motor really applies
+//   y_a(n)= -duty(n) / G     the output the motor really applies (up to a constant that the
+//                            high-passes remove): soft start, saturation, switching off included
 // r(t) ramps 0 -> 1 over soft_start_s after the motor is switched on (soft start).
-// s^ = secondary-path estimate: sec_delay samples of delay, then a first-order lag with time
-// constant sec_tau_ms and static gain sec_gain, truncated to MAX_SEC taps.
+//
+// Secondary path, from y_a to e: S^ = HP_dc HP_m s^, where
+//   s^[k] = 0 for k < sec_delay, sec_gain (1 - b) b^(k - sec_delay) after (b = exp(-1/(tau f_s)),
+//           tau = sec_tau_ms), truncated to MAX_SEC taps: the motor's dead time and lag;
+//   HP_m  = first-order high-pass at sec_hp_hz (0: none): a vibration motor makes no static force;
+//   HP_dc = the DC blocker of e (hp_cutoff_hz), which the motor's share passes like the tremor.
+// The default delay of 2 samples is the emulated pen's, measured: a duty written at tick n
+// first shows in the samples read at tick n+2 (1 ms motor dead time; the samples read at tick
+// n+1 were taken before it ended).  On a real pen, identify S and set sec_* to match.
+//
+// Why LMS, NLMS, RLS and Kalman run in the modified filtered-x arrangement: their equations take
+// the error as d - (their own output).  Fed e(n) with the regressor x(n) (as if S were a unit
+// gain), their mean update is R^-1 E[u (S u)^T] (w_o - w) (RLS, Kalman; LMS, NLMS without the
+// R^-1): on the emulated pen's reference (pd phantom, 1 kHz, sensor noise) two of the four
+// eigenvalues of R^-1 E[u (S u)^T] have a negative real part (-0.044 +- 0.028j), so the
+// whitening filters (RLS, Kalman), which adapt as fast in those noise directions as along the
+// tremor, drift away and the loop amplifies the tremor (LMS, NLMS drift too, slower).  With input
+// xf and desired x they minimise sum (x - w^T xf)^2, which is the residual the loop would have
+// with fixed weights w (exactly when S^ = S): an open-loop identification, stable for any
+// algorithm.  It relies on S^ (its errors bias the weights); the filtered-x algorithms adapt on
+// the measured e instead and only need S^ within 90 degrees of S.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +50,7 @@
 
 namespace tp {
 
-constexpr uint8_t FW_MAJOR = 1, FW_MINOR = 0, FW_PATCH = 0;
+constexpr uint8_t FW_MAJOR = 1, FW_MINOR = 1, FW_PATCH = 0;
 
 enum Fault : uint8_t { FAULT_NONE = 0, FAULT_SENSOR_ABSENT = 1, FAULT_SENSOR_STALLED = 2, FAULT_DIVERGED = 3 };
 
@@ -45,6 +69,21 @@ class Board {
   // Re-apply sample rate, output data rate and range (timer + sensor); false if the sensor
   // does not answer.
   virtual bool restart_sampling(const Params& p) = 0;
+};
+
+// First-order high-pass (DC blocker): y(n) = a (y(n-1) + u(n) - u(n-1)), a = exp(-2 pi f_c / f_s).
+// With f_c = 0 (a = 1) it passes its input unchanged (from the zero state).
+struct HighPass {
+  float a = 1.0f, y = 0.0f, u_prev = 0.0f;
+  float step(float u) {
+    y = a * (y + u - u_prev);
+    u_prev = u;
+    return y;
+  }
+  void prime(float u) {  // as if u had always been the input: the next output starts at 0
+    y = 0.0f;
+    u_prev = u;
+  }
 };
 
 class Controller {
@@ -98,11 +137,13 @@ class Controller {
   uint32_t index_ = 0;
   int stall_ = 0;
   bool have_prev_ = false;
-  float a_prev_ = 0.0f, e_prev_ = 0.0f, alpha_ = 1.0f;
-  float sec_[MAX_SEC] = {};
-  int n_sec_ = 1;
-  float ya_[MAX_SEC] = {};  // applied outputs, high-passed: HP(y_a)(n-1), HP(y_a)(n-2), ...
-  float ya_hp_ = 0.0f, ya_prev_ = 0.0f;
+  HighPass hp_e_;             // the DC blocker of the measurement
+  HighPass ya_m_, ya_dc_;     // y_a through HP_m, then HP_dc
+  HighPass x_m_, x_dc_;       // x through HP_m, then HP_dc (modified filtered-x)
+  float sec_[MAX_SEC] = {};   // s^
+  float h_[MAX_SEC] = {};     // HP_dc HP_m y_a: h(n-1), h(n-2), ...
+  float r_[MAX_SEC] = {};     // x(n), x(n-1), ...
+  float g_[MAX_SEC] = {};     // HP_dc HP_m x: g(n), g(n-1), ...
   float mse_ = 0.0f, duty_ = 0.0f;
   Status status_{};
 };

@@ -25,9 +25,10 @@ const ParamInfo PARAM_INFO[P_COUNT] = {
     {"sample_rate_hz", 1000.0f, 100.0f, 1000.0f, true, true},
     {"odr_hz", 1600.0f, 100.0f, 3200.0f, true, true},
     {"range_g", 2.0f, 2.0f, 16.0f, true, true},
-    {"sec_delay", 1.0f, 1.0f, 8.0f, true, false},
+    {"sec_delay", 2.0f, 1.0f, 8.0f, true, false},
     {"sec_tau_ms", 5.0f, 0.1f, 100.0f, false, false},
     {"sec_gain", 1.0f, 0.0f, 10.0f, false, false},
+    {"sec_hp_hz", 1.0f, 0.0f, 20.0f, false, false},
 };
 
 void Params::defaults() {

@@ -6,7 +6,7 @@
 
 namespace tp {
 
-constexpr uint16_t PARAMS_VERSION = 1;
+constexpr uint16_t PARAMS_VERSION = 2;  // 2: sec_delay default 1 -> 2 (the measured loop delay), sec_hp_hz
 constexpr uint32_t PARAMS_MAGIC = 0x4E455054u;  // "TPEN"
 
 enum ParamId : uint8_t {
@@ -30,6 +30,7 @@ enum ParamId : uint8_t {
   P_SEC_DELAY,              // secondary-path estimate: pure delay, samples
   P_SEC_TAU_MS,             // secondary-path estimate: first-order motor time constant, ms
   P_SEC_GAIN,               // secondary-path estimate: static gain (g per g commanded)
+  P_SEC_HP_HZ,              // secondary-path estimate: the motor's high-pass corner, Hz (0: none)
   P_COUNT
 };
 

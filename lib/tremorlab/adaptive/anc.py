@@ -22,6 +22,13 @@ How each algorithm sits in the loop (:func:`simulate`):
   plant-free reconstruction of ``d`` from ``e`` is exact), so its a-priori error is the
   residual the loop would have with the current weights.  These are the paper's RLS (eqs.
   15-19) and Kalman (eqs. 20-26) equations with the filtered input.
+
+The pen's firmware runs the same two arrangements in its closed loop, sample by sample
+(``firmware/lib/tremorpen/tp_controller.h``): there ``d`` is not measured but rebuilt from the
+residual, ``d^(n) = e(n) + (S^ * y_a)(n)``; the plain filters step on ``(S^ * d^, d^)`` with
+their unchanged equations and the motor is driven by the same weights applied to ``d^``
+itself.  Run on ``(d^, e)`` instead, as if ``S`` were a unit gain, RLS and Kalman amplify the
+tremor in the loop (see the pen page of the book for the measurement).
 """
 
 from __future__ import annotations

@@ -15,6 +15,12 @@ small binary file (:func:`write_tremor_file`) that the emulator loops over.
 
     >>> with start_emulator("pd") as emu:                        # doctest: +SKIP
     ...     pen = PenClient(emu.port, clock_zero_ns=emu.clock_zero_ns)
+
+The same program also runs on a *virtual clock* (:func:`run_virtual`): simulated time jumps from
+one timer tick to the next, commands come from a timed script and the pen's output goes to a
+file, so a session is exactly reproducible and a minute of pen time takes about a second.
+:func:`emulated_session` runs the notebook's session (motor off, then each algorithm) that way,
+and :func:`segment_stats` measures how much tremor each segment left (``tremorlab pen loop``).
 """
 
 from __future__ import annotations
@@ -178,6 +184,123 @@ class Emulator:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def run_virtual(commands: list[tuple[float, bytes]], seconds: float, tremor: str = "pd", seed: int = 0,
+                amplitude_g: float = 0.05, extra_args: tuple[str, ...] = (), build: bool = True,
+                timeout_s: float = 120.0) -> bytes:
+    """Run the firmware in the loop on a *virtual clock* and return every byte it sent.
+
+    The same program as :class:`Emulator` (the sketch, its core and the simulated ADXL345 and
+    motor), started with ``--virtual-clock``: simulated time jumps from one timer tick to the
+    next and code takes no time, so ``seconds`` of pen time take a fraction of that on the host
+    and the same arguments always give the same bytes (no scheduler jitter). ``commands`` are
+    ``(t_s, frame)`` pairs (``frame`` from :func:`tremorlab.pen.protocol.encode_frame`) that
+    reach the pen's serial port when its clock reaches ``t_s``.
+
+    Raises :class:`FirmwareBuildError` when the build fails and ``RuntimeError`` when the
+    emulator exits with an error.
+    """
+    if tremor not in TREMOR_CHOICES:
+        raise ValueError(f"tremor: expected one of {TREMOR_CHOICES}, got {tremor!r}")
+    if build:
+        build_firmware("host")
+    if not EMULATOR_EXE.exists():
+        raise FirmwareBuildError(f"{EMULATOR_EXE} is missing; run make -C firmware host")
+    commands = sorted(commands, key=lambda c: c[0])
+    with tempfile.TemporaryDirectory(prefix="tremorpen-virtual-") as tmp:
+        tmp = Path(tmp)
+        tremor_path = write_tremor_file(tmp / "tremor.bin",
+                                        tremor_signal(tremor, seconds + 1.0, TREMOR_RATE_HZ, seed, amplitude_g),
+                                        TREMOR_RATE_HZ)
+        (tmp / "commands.txt").write_text("".join(f"{t:.6f} {frame.hex()}\n" for t, frame in commands))
+        cmd = [str(EMULATOR_EXE), "--virtual-clock", "--tremor", str(tremor_path), "--eeprom", str(tmp / "eeprom.bin"),
+               "--seed", str(seed), "--commands", str(tmp / "commands.txt"), "--serial-out", str(tmp / "serial.bin"),
+               "--exit-after", f"{seconds:.6f}", *extra_args]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        if r.returncode != 0:
+            raise RuntimeError(f"the emulator failed (exit {r.returncode}): {r.stderr.strip()}")
+        return (tmp / "serial.bin").read_bytes()
+
+
+def emulated_session(algorithms, tremor: str = "pd", seconds_off: float = 3.0, seconds_per_algorithm: float = 5.0,
+                     seed: int = 0, amplitude_g: float = 0.05, params: dict | None = None,
+                     build: bool = True) -> tuple[np.ndarray, dict[str, int]]:
+    """The notebook's session (motor off, then each algorithm with the motor on) on the virtual clock.
+
+    At ``t = 0.01 s`` the given ``params`` are set, telemetry is switched on and the motor off;
+    at ``seconds_off + i * seconds_per_algorithm`` the motor goes off, ``algorithms[i]`` is
+    selected (from zero weights) and the motor goes on again.
+
+    Returns
+    -------
+    samples : ndarray of :data:`tremorlab.pen.protocol.SAMPLE_DTYPE`
+        Every telemetry sample.
+    segments : dict
+        Segment name (``"motor off"`` or the algorithm) -> ``cfg``: the sequence number of the
+        command that started it, so ``samples[samples["cfg"] == cfg]`` is that segment.
+    """
+    from tremorlab.pen import protocol as P
+
+    seq = iter(range(1, 0x10000))
+    commands: list[tuple[float, bytes]] = []
+
+    def at(t, msg_type, payload=b""):
+        s = next(seq)
+        commands.append((t, P.encode_frame(msg_type, s, payload)))
+        return s
+
+    for name, value in (params or {}).items():
+        at(0.01, P.SET_PARAM, P.set_param_payload(name, value))
+    at(0.01, P.STREAM, b"\x01")
+    segments = {"motor off": at(0.01, P.MOTOR, b"\x00")}
+    for i, name in enumerate(algorithms):
+        t = seconds_off + i * seconds_per_algorithm
+        at(t, P.MOTOR, b"\x00")
+        at(t, P.SELECT_ALGO, bytes([P.algorithm_id(name)]))
+        segments[name] = at(t, P.MOTOR, b"\x01")
+    seconds = seconds_off + len(algorithms) * seconds_per_algorithm
+    out = run_virtual(commands, seconds, tremor=tremor, seed=seed, amplitude_g=amplitude_g, build=build)
+    dec = P.Decoder()
+    frames = dec.feed(out)
+    acks = [P.parse_ack(f.payload) for f in frames if f.type == P.ACK]
+    refused = [a for a in acks if a["status"] != 0]
+    if refused or len(acks) != len(commands):
+        raise RuntimeError(f"the emulated pen refused or missed commands: {len(acks)} of {len(commands)} acknowledged, "
+                           f"refused: {refused}")
+    return P.samples_from_payloads([f.payload for f in frames if f.type == P.SAMPLE]), segments
+
+
+def segment_stats(samples: np.ndarray, segments: dict[str, int], rate_hz: float, band: tuple[float, float],
+                  last_s: float = 2.0) -> dict[str, dict[str, float]]:
+    """Per segment, over its last ``last_s`` seconds: how much tremor is left at the sensor.
+
+    For the residual ``e`` of each segment: its power in ``band`` (Welch PSD, 1024-sample
+    segments, integrated over the band; g^2), its mean square ``10 log10 mean(e^2)`` (dB re
+    1 g^2), the mean motor duty (%), the dominant frequency of the reference ``x`` in 2-15 Hz,
+    and the *attenuation*: ``10 log10(P_band(e) / P_band(e_off))`` with ``e_off`` the
+    ``"motor off"`` segment (negative: less tremor than without the motor).
+    """
+    from tremorlab import dsp
+
+    n = int(round(last_s * rate_hz))
+    rows = {}
+    for name, cfg in segments.items():
+        seg = samples[samples["cfg"] == cfg][-n:]
+        if seg.size < n:
+            raise ValueError(f"segment {name!r}: expected at least {n} samples, got {seg.size}")
+        e, x = seg["e"].astype(float), seg["x"].astype(float)
+        f, pe = dsp.psd(e, rate_hz, nperseg=1024)
+        fx, px = dsp.psd(x, rate_hz, nperseg=1024)
+        rows[name] = {"band power (g^2)": float(dsp.band_power(f, pe, band)),
+                      "MSE (dB)": float(10 * np.log10(np.mean(e * e))),
+                      "mean duty (%)": float(seg["duty"].mean() / 100),
+                      "dominant (Hz)": float(dsp.dominant_frequency(fx, px, (2.0, 15.0)))}
+    if "motor off" in rows:
+        ref = rows["motor off"]["band power (g^2)"]
+        for r in rows.values():
+            r["attenuation (dB)"] = float(10 * np.log10(r["band power (g^2)"] / ref))
+    return rows
 
 
 def start_emulator(tremor: str = "pd", seed: int = 0, **kwargs) -> Emulator:

@@ -32,6 +32,9 @@ from typing import NamedTuple
 import numpy as np
 
 PROTOCOL_VERSION = 1
+#: Version of the parameter table and its EEPROM image (``tp::PARAMS_VERSION``); an image of
+#: another version is ignored by the firmware, which then starts from the defaults.
+PARAMS_VERSION = 2
 PAYLOAD_MAX = 64
 BODY_MAX = 1 + 2 + PAYLOAD_MAX + 4
 FRAME_MAX = BODY_MAX + BODY_MAX // 254 + 1 + 2
@@ -87,9 +90,10 @@ PARAMS: tuple[Param, ...] = tuple(Param(i, *row) for i, row in enumerate([
     ("sample_rate_hz", 1000.0, 100.0, 1000.0, True, "control-loop rate (hardware timer)"),
     ("odr_hz", 1600.0, 100.0, 3200.0, True, "ADXL345 output data rate: 100, 200, 400, 800, 1600 or 3200"),
     ("range_g", 2.0, 2.0, 16.0, True, "ADXL345 range: 2, 4, 8 or 16 g"),
-    ("sec_delay", 1.0, 1.0, 8.0, True, "secondary-path estimate: delay, samples"),
+    ("sec_delay", 2.0, 1.0, 8.0, True, "secondary-path estimate: samples from a command to its first effect"),
     ("sec_tau_ms", 5.0, 0.1, 100.0, False, "secondary-path estimate: motor time constant, ms"),
     ("sec_gain", 1.0, 0.0, 10.0, False, "secondary-path estimate: static gain"),
+    ("sec_hp_hz", 1.0, 0.0, 20.0, False, "secondary-path estimate: the motor's high-pass corner, Hz (0: none)"),
 ]))
 PARAM_BY_NAME = {p.name: p for p in PARAMS}
 
