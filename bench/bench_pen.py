@@ -6,7 +6,10 @@
   otherwise start from. Target: at least 20 000 frames/s (a 1 kHz stream then costs < 5 % of a core).
 * latency: the emulator (the firmware on the host HAL) streaming at 1 kHz to PenClient, from
   the emulated sensor instant to the client's ring buffer; beside it, the bare pseudo-terminal
-  (frames written at 1 kHz by a thread, read with pyserial). Target: p99 under 20 ms.
+  (frames due every 1 ms from a thread, read with pyserial), timed the same way: from the
+  instant each frame is due, so a writer the host scheduler holds back counts in both. 10 s
+  each. Target: p99 under 20 ms. The peer's p99 is this machine's floor: on a virtual machine
+  whose CPUs are stolen by its host (``steal`` in ``/proc/stat``), both exceed the target.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ def test_decode_peer_pyserial_packetizer(benchmark):
     benchmark.extra_info["frames_per_s"] = round(n / benchmark.stats.stats.mean)
 
 
-def _emulator_latency(seconds=3.0):
+def _emulator_latency(seconds=10.0):
     from tremorlab.pen.client import PenClient
     from tremorlab.pen.emulator import start_emulator
 
@@ -93,7 +96,7 @@ def _emulator_latency(seconds=3.0):
     return lat, lost
 
 
-def _pty_latency(seconds=3.0):
+def _pty_latency(seconds=10.0):
     import serial
 
     master, slave = os.openpty()
@@ -105,11 +108,11 @@ def _pty_latency(seconds=3.0):
     stop = threading.Event()
 
     def writer():
-        i, t_next = 0, time.monotonic()
+        i, t_next = 0, time.monotonic_ns()
         while not stop.is_set():
-            t_next += 0.001
-            time.sleep(max(0.0, t_next - time.monotonic()))
-            sent.append(time.monotonic_ns())
+            t_next += 1_000_000
+            time.sleep(max(0.0, (t_next - time.monotonic_ns()) * 1e-9))
+            sent.append(t_next)  # due instant, as the emulator's sample times are
             os.write(master, P.encode_frame(P.SAMPLE, i & 0xFFFF, bytes(32)))
             i += 1
 

@@ -55,7 +55,23 @@ def test_stream_10_s_at_1_khz_loses_nothing():
     rate = (n1 - n0) / elapsed
     assert 970 < rate < 1030, f"telemetry rate {rate:.1f}/s, expected 1000/s"
     lat = (recv - (emu.clock_zero_ns + s["t_us"].astype(np.int64) * 1000)) / 1e6
-    assert np.percentile(lat, 99) < 100, f"p99 latency {np.percentile(lat, 99):.1f} ms"  # the benchmark checks 20 ms
+    # a gross check only (the emulator replays at most 500 late ticks): the benchmark checks 20 ms
+    assert np.percentile(lat, 99) < 250, f"p99 latency {np.percentile(lat, 99):.1f} ms"
+
+
+def test_a_stalled_host_delays_telemetry_but_loses_no_sensor_sample():
+    # once a second the emulator's host thread stalls 80 ms in the middle of a timer tick: the
+    # late ticks are replayed at their own instants, so every tick still finds its samples
+    with emulator("pd", extra_args=("--stall-ms", "80")) as emu, PenClient(emu.port) as pen:
+        pen.stream(True)
+        pen.wait_samples(1, timeout=2)
+        time.sleep(3.5)
+        pen.stream(False)
+        st = pen.status()
+        s = pen.samples()
+    assert pen.decoder.lost == 0 and st["frames_dropped"] == 0
+    dt = np.diff(s["t_us"].astype(np.int64))
+    assert s.size > 3000 and np.all(np.abs(dt - 1000) < 300), f"tick spacing {dt.min()}..{dt.max()} us"
 
 
 def test_every_parameter_change_is_acknowledged_and_visible_in_telemetry():

@@ -20,6 +20,8 @@
 //   --motor-hp-hz F     motor high-pass corner (no static force), Hz (default 1)
 //   --noise-mg S        sensor noise at 100 Hz ODR, mg rms (grows with sqrt(ODR/100); default 2.9)
 //   --sensor-fail-after S   the sensor stops answering after S seconds (fault injection)
+//   --stall-ms M        once a second the host stalls M ms in the middle of a timer tick, as a
+//                       preempted host thread does (fault injection; ignored with --virtual-clock)
 //   --exit-after S      leave after S seconds
 //   --virtual-clock     simulated time instead of the wall clock: the loop never sleeps, the
 //                       clock jumps to the next timer tick, and code takes no time, so a run is
@@ -27,6 +29,7 @@
 //   --commands FILE     timed input for the serial port: lines "<t_s> <hex bytes>"; the bytes
 //                       arrive when the clock reaches t_s (with --virtual-clock: exactly then)
 //   --serial-out FILE   what the firmware sends goes to FILE instead of the pseudo-terminal
+#include <algorithm>
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -68,11 +71,15 @@ uint64_t g_t0_ns = 0;
 // Emulated clock.  While a timer tick is serviced, time runs from that tick's deadline, so a
 // tick that the host scheduler delayed still samples the sensor at its own instant (late ticks
 // are replayed, not dropped: host jitter delays telemetry but does not change the signal).
+// Within a tick the clock advances by the host's elapsed time, but by at most a quarter of a
+// period: the pen's processor is never preempted, while a host thread preempted in the middle
+// of a tick would otherwise push the clock (which never runs backwards) past the ticks still to
+// be replayed, and those would find the sensor's FIFO empty.
 bool g_in_tick = false;
-uint64_t g_tick_deadline_ns = 0, g_tick_fired_ns = 0, g_last_clock_ns = 0;
+uint64_t g_tick_deadline_ns = 0, g_tick_fired_ns = 0, g_last_clock_ns = 0, g_timer_period_ns = 0;
 uint64_t clock_ns() {
   const uint64_t real = mono_ns();
-  uint64_t v = g_in_tick ? g_tick_deadline_ns + (real - g_tick_fired_ns) : real;
+  uint64_t v = g_in_tick ? g_tick_deadline_ns + std::min(real - g_tick_fired_ns, g_timer_period_ns / 4) : real;
   if (v < g_last_clock_ns) v = g_last_clock_ns;
   g_last_clock_ns = v;
   return v;
@@ -84,12 +91,12 @@ struct Options {
   std::string tremor, eeprom, commands, serial_out;
   unsigned seed = 0;
   double motor_g = 0.5, motor_tau_ms = 5.0, motor_delay_us = 1000.0, motor_hp_hz = 1.0, noise_mg = 2.9;
-  double sensor_fail_after = -1.0, exit_after = -1.0;
+  double sensor_fail_after = -1.0, exit_after = -1.0, stall_ms = 0.0;
 } g_opt;
 
 // ---- timer ------------------------------------------------------------------------------
 void (*g_timer_fn)() = nullptr;
-uint64_t g_timer_period_ns = 0, g_timer_next_ns = 0;
+uint64_t g_timer_next_ns = 0;
 
 // ---- serial over a pseudo-terminal -------------------------------------------------------
 int g_master = -1, g_slave = -1;
@@ -296,7 +303,9 @@ struct SimAdxl {
 } g_adxl;
 
 void feed_script() {
-  const double t = double(now_us64()) * 1e-6;
+  // the host's time, not the emulated clock: reading clock_ns() between ticks would move its
+  // monotonic floor to the wall clock and cut short the replay of late ticks
+  const double t = double(mono_ns() - g_t0_ns) * 1e-9;
   while (!g_script.empty() && g_script.front().t_s <= t) {
     g_rx.insert(g_rx.end(), g_script.front().bytes.begin(), g_script.front().bytes.end());
     g_script.pop_front();
@@ -462,6 +471,7 @@ int main(int argc, char** argv) {
     else if (a == "--motor-hp-hz") g_opt.motor_hp_hz = std::atof(val());
     else if (a == "--noise-mg") g_opt.noise_mg = std::atof(val());
     else if (a == "--sensor-fail-after") g_opt.sensor_fail_after = std::atof(val());
+    else if (a == "--stall-ms") g_opt.stall_ms = std::atof(val());
     else if (a == "--exit-after") g_opt.exit_after = std::atof(val());
     else if (a == "--virtual-clock") g_virtual = true;
     else if (a == "--commands") g_opt.commands = val();
@@ -519,6 +529,11 @@ int main(int argc, char** argv) {
         g_tick_fired_ns = mono_ns();
         g_timer_next_ns += g_timer_period_ns;
         g_timer_fn();
+        if (g_opt.stall_ms > 0 && !g_virtual &&
+            (g_tick_deadline_ns - g_t0_ns) / 1000000000ull != (g_timer_next_ns - g_t0_ns) / 1000000000ull) {
+          const timespec stall{time_t(g_opt.stall_ms / 1000.0), long(std::fmod(g_opt.stall_ms, 1000.0) * 1e6)};
+          nanosleep(&stall, nullptr);  // --stall-ms: preempted in the middle of a tick
+        }
         loop();
         g_in_tick = false;
         pump_serial();
