@@ -4,12 +4,18 @@
 //   GOLDEN algo=rls n=2000 taps=4 err_y=.. err_e=.. err_w=.. ref_y=.. ref_e=.. ref_w=.. instr=..
 // `instr` is the number of instructions per sample of push()+adapt() where the platform can
 // count them (QEMU with -icount, see qemu/), else 0.  The Python test applies the tolerance.
+// Then, per algorithm, the whole control tick (tp::Controller::process: DC blocker, internal
+// model, filter, motor limits, statistics and the encoded telemetry frame) on a 5 Hz tremor with
+// the motor on and telemetry streaming:
+//   TICK algo=rls n=1000 instr=..
 // Built for the host (g++) and for the Cortex-M7 (arm-none-eabi-g++, run in QEMU).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 
+#include "tp_adxl345.h"
+#include "tp_controller.h"
 #include "tp_filters.h"
 
 // Platform hooks: instruction counting (QEMU image) or nothing (host).
@@ -91,11 +97,48 @@ int run_file(const char* path) {
               tp::algorithm_name(c.algo), unsigned(n), unsigned(taps), err_y, err_e, err_w, ref_y, ref_e, ref_w, instr);
   return 0;
 }
+// The controller's surroundings, doing nothing: the tick's own work is what is counted.
+struct NullLink : tp::Link {
+  bool write_frame(const uint8_t*, size_t, bool) override { return true; }
+};
+struct NullBoard : tp::Board {
+  bool save_params(const uint8_t*, size_t) override { return true; }
+  bool restart_sampling(const tp::Params&) override { return true; }
+};
+
+int time_ticks(uint8_t algo) {
+  constexpr int N = 1000;
+  static int32_t sums[N];
+  for (int i = 0; i < N; ++i)  // 0.05 g at 5 Hz on the control axis, 1 kHz, one FIFO entry per tick
+    sums[i] = int32_t(std::lround(0.05 * std::sin(2.0 * 3.14159265358979 * 5.0 * i / 1000.0) * double(tp::adxl::COUNTS_PER_G)));
+  NullLink link;
+  NullBoard board;
+  tp::Controller ctl(link, board);
+  ctl.begin(nullptr);
+  uint8_t frame[tp::FRAME_MAX];
+  const uint8_t cmds[][2] = {{tp::MSG_SELECT_ALGO, algo}, {tp::MSG_STREAM, 1}, {tp::MSG_MOTOR, 1}};
+  uint16_t seq = 1;
+  for (const auto& c : cmds) ctl.receive(frame, tp::encode_frame(c[0], seq++, &c[1], 1, frame), 0);
+  if (ctl.algorithm() != algo || !ctl.streaming() || !ctl.motor_on()) {
+    std::printf("ERROR controller did not take algorithm %d, stream and motor on\n", int(algo));
+    return 1;
+  }
+  const int16_t last[3] = {0, 0, int16_t(tp::adxl::COUNTS_PER_G)};
+  const uint32_t t0 = tp_counter_now();
+  for (int i = 0; i < N; ++i) {
+    const int32_t sum[3] = {sums[i], 0, int32_t(tp::adxl::COUNTS_PER_G)};
+    ctl.process(sum, 1, last, uint32_t(i) * 1000u);
+  }
+  const uint32_t t1 = tp_counter_now();
+  std::printf("TICK algo=%s n=%d instr=%.1f\n", tp::algorithm_name(algo), N, tp_counter_delta(t0, t1) / double(N));
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   int bad = 0;
   for (int i = 1; i < argc; ++i) bad += run_file(argv[i]);
+  for (uint8_t a = tp::ALGO_LMS; a < tp::ALGO_COUNT; ++a) bad += time_ticks(a);
   std::printf("DONE files=%d errors=%d\n", argc - 1, bad);
   return bad ? 1 : 0;
 }
