@@ -142,7 +142,8 @@ class Controller {
   HighPass x_m_, x_dc_;       // x through HP_m, then HP_dc (modified filtered-x)
   float sec_[MAX_SEC] = {};   // s^
   float h_[MAX_SEC] = {};     // HP_dc HP_m y_a: h(n-1), h(n-2), ...
-  float r_[MAX_SEC] = {};     // x(n), x(n-1), ...
+  float r_[MAX_SEC] = {};     // x(n), x(n-1), ...: the motor's regressor, read up to n_taps
+  static_assert(MAX_TAPS <= MAX_SEC, "r_ holds the regressor of the longest filter");
   float g_[MAX_SEC] = {};     // HP_dc HP_m x: g(n), g(n-1), ...
   float mse_ = 0.0f, duty_ = 0.0f;
   Status status_{};
