@@ -20,7 +20,11 @@ from pathlib import Path
 
 from tremorlab._files import atomic_write
 
-VERDICTS = ("reproduced", "not reproduced", "not comparable")
+#: reproduced: an independent measurement agreed with the paper within the row's stated tolerance;
+#: not reproduced: it disagreed beyond it; tie: the difference the paper claims is inside our
+#: uncertainty; by construction: we built it to match (a phantom sized to the cohort), not a test;
+#: not comparable: another cohort, data or protocol.
+VERDICTS = ("reproduced", "not reproduced", "tie", "by construction", "not comparable")
 COMPARISON_KEYS = ("quantity", "paper", "ours", "unit", "verdict", "why")
 
 
