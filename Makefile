@@ -46,13 +46,16 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not book" tests
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
+	TREMORLAB_CHECK_METRICS=1 $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:randomly
 
 book-check: $(STAMP) $(WIDGETS)
 	$(BIN)/python -m pytest -m book tests
 
+# TREMORLAB_CHECK_METRICS: every re-executed chapter compares its metrics.json with notebooks/metrics
+# within notebooks/tolerances (tremorlab.repro); tests/test_portable_kernels.py re-runs the training
+# chapters on the oldest kernels (ATEN_CPU_CAPABILITY=default, oneDNN SSE4.1, numba generic).
 test: $(STAMP) $(WIDGETS)
-	$(BIN)/python -m pytest tests --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg
+	TREMORLAB_CHECK_METRICS=1 $(BIN)/python -m pytest tests --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 bench: $(STAMP)
 	mkdir -p _build

@@ -3,7 +3,9 @@
     tremorlab run CHAPTER [--preset quick|paper] [-p NAME VALUE ...] [--out DIR]
     tremorlab chapters
     tremorlab data list | verify [NAME ...] | where NAME | download NAME [--dest DIR] | page
-    tremorlab book execute [--force]
+    tremorlab book execute [CHAPTER ...] [--force]
+    tremorlab repro check RUN_DIR | measure CHAPTER --out DIR [--variant V ...] [--seed N ...]
+                    | propose CHAPTER DIR [--group PATTERN ...]
 
 Chapter modules may add sub-commands by defining ``add_cli(subparsers)`` in a module listed in
 ``EXTENSIONS``.
@@ -80,10 +82,40 @@ def _cmd_book(args) -> int:
     from tremorlab import run
 
     try:
-        run.execute_book(force=args.force)
+        run.execute_book(force=args.force, only=args.chapters or None)
     except Exception as exc:
         print(f"tremorlab book: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _cmd_repro(args) -> int:
+    import json
+    from pathlib import Path
+
+    from tremorlab import repro, run
+
+    try:
+        if args.action == "check":
+            record = json.loads((Path(args.target) / "metrics.json").read_text())
+            repro.check_record(record)
+            print(f"ok  {record['chapter']} ({record['preset']}): every quantity within its tolerance of "
+                  f"{repro.reference_path(record['chapter'])}")
+        elif args.action == "measure":
+            chapter = run.resolve_chapter(args.target).stem
+            repro.measure(chapter, Path(args.out), args.variant or ["native", "portable"], args.seed or [])
+        elif args.action == "propose":
+            chapter = run.resolve_chapter(args.target).stem
+            ref = json.loads(repro.reference_path(chapter).read_text())
+            runs = {p.parent.name: json.loads(p.read_text()) for p in sorted(Path(args.folder).glob("*/metrics.json"))}
+            moves = repro.spread(ref, runs)
+            print(repro.propose_tolerances(moves, groups=args.group or [], note=f"runs: {', '.join(runs)}"))
+    except repro.ReproducibilityError as exc:
+        print(f"tremorlab repro: {exc}", file=sys.stderr)
+        return 1
+    except (run.ParameterError, run.RunFailed, FileNotFoundError, ValueError) as exc:
+        print(f"tremorlab repro: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -110,8 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("book", help="execute the book's chapters (cached)")
     b.add_argument("action", choices=("execute",))
+    b.add_argument("chapters", nargs="*", help="only these chapters (names or numbers; default: every toc chapter)")
     b.add_argument("--force", action="store_true")
     b.set_defaults(func=_cmd_book)
+
+    rp = sub.add_parser("repro", help="compare a run with the committed numbers; measure their spread across kernels")
+    rp.add_argument("action", choices=("check", "measure", "propose"))
+    rp.add_argument("target", help="check: a run folder; measure/propose: a chapter")
+    rp.add_argument("folder", nargs="?", help="propose: the folder of measured runs")
+    rp.add_argument("--out", help="measure: folder for the runs")
+    rp.add_argument("--variant", action="append", help="measure: kernel variant (repeatable; default native, portable)")
+    rp.add_argument("--seed", action="append", type=int, help="measure: an extra seed on native kernels (repeatable)")
+    rp.add_argument("--group", action="append", help="propose: a pattern whose quantities share one tolerance")
+    rp.set_defaults(func=_cmd_repro)
 
     for mod in EXTENSIONS:
         try:

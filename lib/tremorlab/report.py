@@ -8,7 +8,9 @@ A chapter ends with::
     tl.report.comparison_table(m)      # displays and glues the paper-vs-ours table
 
 ``save_metrics`` writes ``metrics.json`` atomically into the run folder (``TREMORLAB_RUN_DIR``,
-set by :mod:`tremorlab.run`) or, outside a run, into ``_build/metrics/<chapter>.json``.
+set by :mod:`tremorlab.run`) or, outside a run, into ``_build/metrics/<chapter>.json``.  With
+``TREMORLAB_CHECK_METRICS`` set it then compares the record with the committed reference
+(:mod:`tremorlab.repro`) and raises if a quantity left its tolerance.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import math
 import os
 from pathlib import Path
 
+from tremorlab import repro
 from tremorlab._files import atomic_write
+from tremorlab.paths import BUILD
 
 #: reproduced: an independent measurement agreed with the paper within the row's stated tolerance;
 #: not reproduced: it disagreed beyond it; tie: the difference the paper claims is inside our
@@ -86,7 +90,7 @@ def metrics_path(chapter: str) -> Path:
     run_dir = os.environ.get("TREMORLAB_RUN_DIR")
     if run_dir:
         return Path(run_dir) / "metrics.json"
-    return Path(__file__).resolve().parents[2] / "_build" / "metrics" / f"{chapter}.json"
+    return BUILD / "metrics" / f"{chapter}.json"
 
 
 def save_metrics(chapter: str, preset: str, metrics: dict, comparisons: list[dict]) -> dict:
@@ -98,6 +102,8 @@ def save_metrics(chapter: str, preset: str, metrics: dict, comparisons: list[dic
 
     if os.environ.get("TREMORLAB_RUN_DIR"):
         write_json_atomic(Path(os.environ["TREMORLAB_RUN_DIR"]) / "datasets_used.json", sorted(data.USED))
+    if repro.check_enabled():  # a re-execution (nbval, the portable-kernel run) against the committed numbers
+        repro.check_record(record)
     return record
 
 

@@ -31,12 +31,17 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+from tremorlab.paths import BUILD, NOTEBOOKS, ROOT
+
 PRESETS_DIR = NOTEBOOKS / "presets"
 RECORDED_DIR = NOTEBOOKS / "recorded"  # metrics and provenance of long runs a chapter displays
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "numba", "torch", "torchvision", "timm", "papermill",
             "matplotlib", "pymoo", "PyWavelets", "ipywidgets", "jupyter-book")
+
+
+#: Environment variables that change which float kernels a run gets (recorded in provenance).
+KERNEL_ENV = ("ATEN_CPU_CAPABILITY", "DNNL_MAX_CPU_ISA", "NUMBA_CPU_NAME", "OPENBLAS_CORETYPE", "MKL_CBWR",
+              "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class ParameterError(ValueError):
@@ -193,6 +198,7 @@ def run_chapter(chapter: str, preset: str = "quick", parameters: dict | None = N
     prov = {"chapter": nb_path.stem, "preset": preset, "parameters": params, "git": git_state(),
             "tremorlab_version": __version__, "started_utc": stamp, "python": sys.version,
             "platform": platform.platform(), "machine": platform.machine(), "cpu_count": os.cpu_count(),
+            "kernel_choice": {k: os.environ[k] for k in KERNEL_ENV if k in os.environ},
             "packages": package_versions()}
     t0 = time.perf_counter()
     error = None
@@ -295,14 +301,23 @@ def cache_key(nb_path: Path) -> str:
     return h.hexdigest()
 
 
-def execute_book(force: bool = False, log=print) -> list[str]:
-    """Execute every toc notebook whose cache key changed (in place, atomically); returns those run."""
+def execute_book(force: bool = False, log=print, only: list[str] | None = None) -> list[str]:
+    """Execute every toc notebook whose cache key changed (in place, atomically); returns those run.
+
+    ``only``: chapter names or numbers (``["05"]``) to consider; the others are left as they are.
+    Each executed chapter's ``metrics.json`` becomes its committed reference (:mod:`tremorlab.repro`).
+    """
     import papermill as pm
 
-    cache_file = ROOT / "_build" / ".cache" / "executed.json"
+    from tremorlab import repro
+
+    cache_file = BUILD / ".cache" / "executed.json"
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
     ran = []
+    wanted = {resolve_chapter(c).stem for c in only} if only else None
     for nb in toc_notebooks():
+        if wanted is not None and nb.stem not in wanted:
+            continue
         key = cache_key(nb)
         rel = str(nb.relative_to(ROOT))
         if not force and cache.get(rel) == key:
@@ -314,6 +329,9 @@ def execute_book(force: bool = False, log=print) -> list[str]:
         try:
             pm.execute_notebook(str(nb), str(tmp), cwd=str(nb.parent), progress_bar=False)
             os.replace(tmp, nb)
+            metrics = BUILD / "metrics" / f"{nb.stem}.json"
+            if metrics.is_file():  # the reference a re-execution elsewhere is compared with
+                repro.write_reference(nb.stem, metrics)
         finally:
             if tmp.exists():
                 tmp.unlink()

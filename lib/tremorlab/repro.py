@@ -1,0 +1,284 @@
+"""What "the same numbers" means across machines: a chapter's ``metrics.json`` against its reference.
+
+A chapter run on another CPU gets other vectorised kernels (ATen's CPU capability, oneDNN's ISA,
+the BLAS build, numba's target), so quantities downstream of float arithmetic, above all anything
+a trained network outputs, can move.  nbval compares only what is exact; every number is also in
+the chapter's ``metrics.json``, and this module compares the re-executed record quantity by
+quantity with the committed reference ``notebooks/metrics/<chapter>.json``:
+
+* ``notebooks/tolerances/<chapter>.toml`` lists, per quantity (an ``fnmatch`` pattern over the
+  flattened names below), an absolute and/or relative tolerance and how it was measured::
+
+      [[quantity]]
+      pattern = "metrics.models.*.accuracy"
+      abs = 0.06
+      measured = "largest move 0.04 over kernels default/sse41 and seeds 1, 2"
+
+* a quantity no pattern matches is compared at :data:`FLOAT_NOISE` (integers, strings, booleans
+  and verdicts exactly): differences in the last bits pass, anything a reader would see fails;
+* a key present on one side only fails.
+
+Flattened names: ``metrics.a.b`` for nested mappings, ``metrics.a[3]`` for list items, and
+``comparisons[<quantity>].ours`` / ``.paper`` / ``.verdict`` for the paper-vs-ours rows.
+
+:func:`check_record` is what :func:`tremorlab.report.save_metrics` calls when the environment
+variable ``TREMORLAB_CHECK_METRICS`` is set (``make test`` sets it for nbval's re-execution);
+:func:`measure` runs a chapter under the kernel variants of :data:`VARIANTS` and seeds and
+:func:`propose_tolerances` turns the measured moves into a tolerance file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from tremorlab._files import atomic_write
+from tremorlab.paths import NOTEBOOKS
+
+REFERENCE_DIR = NOTEBOOKS / "metrics"
+TOLERANCE_DIR = NOTEBOOKS / "tolerances"
+CHECK_ENV = "TREMORLAB_CHECK_METRICS"
+
+#: Tolerance of a float that no pattern covers: float noise only (relative, absolute).
+FLOAT_NOISE = (1e-6, 1e-9)
+
+#: Kernel choices one machine can make, as environment variables read when the kernel process
+#: starts (torch, oneDNN, numba read them at import).  ``portable`` combines all three: the
+#: oldest kernels every x86-64 CPU runs, the run ``make test`` adds to the native one.
+VARIANTS: dict[str, dict[str, str]] = {
+    "native": {},
+    "aten-default": {"ATEN_CPU_CAPABILITY": "default"},
+    "onednn-sse41": {"DNNL_MAX_CPU_ISA": "SSE41"},
+    "numba-generic": {"NUMBA_CPU_NAME": "generic"},
+    "portable": {"ATEN_CPU_CAPABILITY": "default", "DNNL_MAX_CPU_ISA": "SSE41", "NUMBA_CPU_NAME": "generic"},
+}
+
+
+class ReproducibilityError(AssertionError):
+    """A re-executed chapter whose numbers left their tolerances (the message lists each one)."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    pattern: str
+    abs: float = 0.0
+    rel: float = 0.0
+    measured: str = ""
+
+    def allows(self, ref: float, new: float) -> bool:
+        return abs(new - ref) <= max(self.abs, self.rel * abs(ref))
+
+    def describe(self) -> str:
+        parts = [f"abs {self.abs:g}" if self.abs else "", f"rel {self.rel:g}" if self.rel else ""]
+        text = " or ".join(p for p in parts if p) or "exact"
+        return f"{text} ({self.pattern}{': ' + self.measured if self.measured else ''})"
+
+
+DEFAULT = Tolerance("<float noise>", abs=FLOAT_NOISE[1], rel=FLOAT_NOISE[0], measured="no pattern matches")
+
+
+def flatten(record: dict) -> dict[str, object]:
+    """``{"metrics.a.b": 1.0, "comparisons[q].ours": ..., ...}`` of a metrics record."""
+    out: dict[str, object] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}", v)
+        elif isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                walk(f"{prefix}[{i}]", v)
+        else:
+            out[prefix] = value
+
+    walk("metrics", record.get("metrics", {}))
+    seen: dict[str, int] = {}
+    for row in record.get("comparisons", []):
+        name = str(row["quantity"])
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name} #{seen[name]}"
+        for key in ("paper", "ours", "verdict"):
+            walk(f"comparisons[{name}].{key}", row.get(key))
+    return out
+
+
+def load_tolerances(chapter: str, folder: Path | None = None) -> list[Tolerance]:
+    """The chapter's tolerance list (empty when it has no file: everything at float noise)."""
+    f = Path(folder or TOLERANCE_DIR) / f"{chapter}.toml"
+    if not f.is_file():
+        return []
+    with open(f, "rb") as fh:
+        table = tomllib.load(fh)
+    out = []
+    for i, q in enumerate(table.get("quantity", [])):
+        unknown = set(q) - {"pattern", "abs", "rel", "measured"}
+        if "pattern" not in q or unknown:
+            raise ValueError(f"{f}: quantity #{i}: needs 'pattern' and may have abs, rel, measured; got {sorted(q)}")
+        tol = Tolerance(q["pattern"], float(q.get("abs", 0.0)), float(q.get("rel", 0.0)), str(q.get("measured", "")))
+        if tol.abs < 0 or tol.rel < 0:
+            raise ValueError(f"{f}: quantity {tol.pattern!r}: tolerances must be >= 0")
+        out.append(tol)
+    return out
+
+
+def tolerance_for(name: str, tolerances: list[Tolerance]) -> Tolerance:
+    """The first pattern that matches ``name``; :data:`DEFAULT` when none does."""
+    for tol in tolerances:
+        if fnmatch.fnmatchcase(name, tol.pattern):
+            return tol
+    return DEFAULT
+
+
+def _is_float(v) -> bool:
+    return isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool))
+
+
+def compare(reference: dict, fresh: dict, tolerances: list[Tolerance], chapter: str = "") -> list[str]:
+    """Every quantity of ``fresh`` outside its tolerance of ``reference``, one message each."""
+    ref, new = flatten(reference), flatten(fresh)
+    where = f"{chapter}: " if chapter else ""
+    problems = []
+    for name in sorted(set(ref) | set(new)):
+        if name not in new:
+            problems.append(f"{where}{name}: in the reference ({ref[name]!r}) but not in the re-executed run")
+            continue
+        if name not in ref:
+            problems.append(f"{where}{name}: new in the re-executed run ({new[name]!r}); not in the reference")
+            continue
+        a, b = ref[name], new[name]
+        tol = tolerance_for(name, tolerances)
+        if _is_float(a) and _is_float(b) and not (isinstance(a, int) and isinstance(b, int) and tol is DEFAULT):
+            if not (math.isfinite(a) and math.isfinite(b)) or not tol.allows(float(a), float(b)):
+                problems.append(f"{where}{name}: reference {a!r}, re-executed {b!r} "
+                                f"(difference {abs(b - a):.4g}; tolerance {tol.describe()})")
+        elif a != b:
+            problems.append(f"{where}{name}: reference {a!r}, re-executed {b!r} (must be equal)")
+    return problems
+
+
+def reference_path(chapter: str) -> Path:
+    return REFERENCE_DIR / f"{chapter}.json"
+
+
+def check_record(record: dict, reference: Path | None = None, tolerances: list[Tolerance] | None = None) -> None:
+    """Raise :class:`ReproducibilityError` if ``record`` left the tolerances of its reference.
+
+    A chapter with no committed reference, or a record of another preset, is not checked.
+    """
+    chapter = record["chapter"]
+    path = Path(reference) if reference else reference_path(chapter)
+    if not path.is_file():
+        return
+    ref = json.loads(path.read_text())
+    if ref.get("preset") != record.get("preset"):
+        return
+    tols = load_tolerances(chapter) if tolerances is None else tolerances
+    problems = compare(ref, record, tols, chapter)
+    if problems:
+        raise ReproducibilityError(
+            f"{len(problems)} quantit{'y' if len(problems) == 1 else 'ies'} of {chapter} left "
+            f"{'its tolerance' if len(problems) == 1 else 'their tolerances'} against {path.name} "
+            f"(tolerances: notebooks/tolerances/{chapter}.toml):\n  " + "\n  ".join(problems[:40])
+            + (f"\n  ... and {len(problems) - 40} more" if len(problems) > 40 else ""))
+
+
+def check_enabled() -> bool:
+    return os.environ.get(CHECK_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def write_reference(chapter: str, metrics_file: Path) -> Path:
+    """Copy a quick run's ``metrics.json`` to the committed reference (atomically)."""
+    data = Path(metrics_file).read_text()
+    json.loads(data)
+    target = reference_path(chapter)
+    with atomic_write(target) as fh:
+        fh.write(data)
+    return target
+
+
+# ---- measuring the spread ------------------------------------------------------------------------
+
+def measure(chapter: str, out: Path, variants: list[str], seeds: list[int] = (), preset: str = "quick",
+            log=print) -> dict[str, Path]:
+    """Run ``chapter`` once per kernel variant (default seed) and once per extra seed (native).
+
+    Each run is a normal run folder under ``out`` (``<variant>`` or ``seed-<n>``); a folder that
+    already holds a complete run is reused.  Returns name -> run folder.
+    """
+    from tremorlab import run
+
+    out = Path(out)
+    todo = [(v, VARIANTS[v], {}) for v in variants] + [(f"seed-{s}", {}, {"seed": s}) for s in seeds]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise ValueError(f"unknown variant(s) {unknown}; variants: {', '.join(VARIANTS)}")
+    done = {}
+    for name, env, params in todo:
+        folder = out / name
+        if not (folder / "metrics.json").is_file():
+            log(f"run      {chapter} {name}")
+            with run._env(**env):
+                run.run_chapter(chapter, preset=preset, parameters=params, out=folder)
+        done[name] = folder
+    return done
+
+
+def spread(reference: dict, runs: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """Per numeric quantity that moved: the largest |run - reference| and the run that gave it."""
+    ref = flatten(reference)
+    moves: dict[str, dict[str, float]] = {}
+    for name, record in runs.items():
+        for key, value in flatten(record).items():
+            a = ref.get(key)
+            if _is_float(a) and _is_float(value) and not (isinstance(a, bool) or isinstance(value, bool)):
+                d = abs(float(value) - float(a))
+                if d > max(FLOAT_NOISE[1], FLOAT_NOISE[0] * abs(float(a))) and d > moves.get(key, {}).get("move", -1):
+                    moves[key] = {"move": d, "run": name, "reference": float(a), "value": float(value)}
+    return moves
+
+
+def _round_up(x: float) -> float:
+    """``x`` rounded up to two significant digits."""
+    if x <= 0:
+        return 0.0
+    e = math.floor(math.log10(x)) - 1
+    return round(math.ceil(x / 10 ** e - 1e-9) * 10 ** e, 12)
+
+
+def propose_tolerances(moves: dict[str, dict[str, float]], groups: list[str] = (), factor: float = 1.5,
+                       note: str = "") -> str:
+    """A tolerance file (TOML text) from measured moves.
+
+    Each pattern of ``groups`` gets ``factor`` x the largest move among the quantities it matches
+    (a kind of quantity: every case's accuracy, say, since another CPU may move another case);
+    a moved quantity no group matches gets its own entry at ``factor`` x its move.
+    """
+    lines = ["# Tolerances of the re-executed quick run against notebooks/metrics (see tremorlab.repro).",
+             f"# Each: {factor} x the largest move measured{'; ' + note if note else ''}.", ""]
+    entries: list[tuple[str, dict]] = []
+    rest = dict(moves)
+    for pattern in groups:
+        members = {k: m for k, m in moves.items() if fnmatch.fnmatchcase(k, pattern)}
+        for k in members:
+            rest.pop(k, None)
+        if members:
+            key = max(members, key=lambda k: members[k]["move"])
+            entries.append((pattern, {**members[key], "of": f"{key}, {len(members)} moved"}))
+    entries += [(_escape(k), {**m, "of": ""}) for k, m in sorted(rest.items())]
+    for pattern, m in entries:
+        where = f"; {m['of']}" if m["of"] else ""
+        lines += ["[[quantity]]", f"pattern = {json.dumps(pattern)}", f"abs = {_round_up(factor * m['move']):.3g}",
+                  f"measured = \"largest move {m['move']:.3g} ({m['run']}: {m['value']:.6g} vs {m['reference']:.6g}{where})\"",
+                  ""]
+    return "\n".join(lines)
+
+
+def _escape(key: str) -> str:
+    """An fnmatch pattern that matches ``key`` literally ([ and ] are pattern characters)."""
+    return "".join(f"[{c}]" if c in "[]*?" else c for c in key)
