@@ -4,6 +4,7 @@
     tremorlab chapters
     tremorlab data list | verify [NAME ...] | where NAME | download NAME [--dest DIR] | page
     tremorlab book execute [CHAPTER ...] [--force]
+    tremorlab sweep CHAPTER [--preset P] -p NAME VALUES ... [--workers N | --scheduler ADDRESS] --out DIR
     tremorlab repro check RUN_DIR | measure CHAPTER --out DIR [--variant V ...] [--seed N ...]
                     | propose CHAPTER DIR [--group PATTERN ...]
 
@@ -119,6 +120,25 @@ def _cmd_repro(args) -> int:
     return 0
 
 
+def _cmd_sweep(args) -> int:
+    from tremorlab import run, sweep
+
+    try:
+        table = sweep.sweep(args.chapter, [tuple(p) for p in args.param or []], args.out, preset=args.preset,
+                            workers=args.workers, scheduler=args.scheduler,
+                            resources=sweep.parse_resources(args.resources))
+    except (run.ParameterError, sweep.SweepError, ConnectionError) as exc:
+        print(f"tremorlab sweep: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"tremorlab sweep: interrupted; the finished points and their table are in {args.out}", file=sys.stderr)
+        return 130
+    for line in sweep.summary_lines(table):
+        print(line)
+    print(f"table: {args.out}/sweep.json, {args.out}/sweep.csv")
+    return 1 if table["failed"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tremorlab", description="Run the tremorlab chapters, manage data and the book.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -145,6 +165,18 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("chapters", nargs="*", help="only these chapters (names or numbers; default: every toc chapter)")
     b.add_argument("--force", action="store_true")
     b.set_defaults(func=_cmd_book)
+
+    sw = sub.add_parser("sweep", help="run a chapter at many parameter points on Dask; one table across them")
+    sw.add_argument("chapter")
+    sw.add_argument("--preset", default="quick")
+    sw.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUES"),
+                    help="values: a..b (integers, inclusive) or v1,v2,... or one value")
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="local Dask workers (processes, one thread each; default 2)")
+    where.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786)")
+    sw.add_argument("--out", required=True, help="folder: one run folder per point, sweep.json, sweep.csv")
+    sw.add_argument("--resources", help="Dask worker resources each point needs, e.g. GPU=1")
+    sw.set_defaults(func=_cmd_sweep)
 
     rp = sub.add_parser("repro", help="compare a run with the committed numbers; measure their spread across kernels")
     rp.add_argument("action", choices=("check", "measure", "propose"))

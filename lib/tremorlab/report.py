@@ -43,6 +43,22 @@ def comparison(quantity: str, paper, ours, unit: str, verdict: str, why: str) ->
     return row
 
 
+def difference_verdict(low: float, high: float, claimed_sign: int) -> str:
+    """The verdict on a claimed difference from its interval ``[low, high]``.
+
+    ``claimed_sign`` is +1 if the paper claims the difference is positive, -1 if negative.
+    An interval that contains 0 cannot tell: ``"tie"``.  Entirely on the claimed side:
+    ``"reproduced"``; entirely on the other side: ``"not reproduced"``.
+    """
+    if claimed_sign not in (1, -1):
+        raise ValueError(f"claimed_sign must be +1 or -1, got {claimed_sign!r}")
+    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
+        raise ValueError(f"an interval needs finite low <= high, got [{low}, {high}]")
+    if low <= 0.0 <= high:
+        return "tie"
+    return "reproduced" if (low > 0) == (claimed_sign > 0) else "not reproduced"
+
+
 def _check_row(row: dict, i: int) -> None:
     missing = [k for k in COMPARISON_KEYS if k not in row]
     if missing:

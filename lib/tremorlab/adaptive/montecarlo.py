@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tremorlab import parallel
 from tremorlab.adaptive import anc
 from tremorlab.adaptive.base import FilterDivergedError, StabilityError
 from tremorlab.adaptive.fxlms import filtered_reference
@@ -145,22 +146,32 @@ def monte_carlo(algorithm: str, params: dict, signals: np.ndarray, n_runs: int =
     n_sig, n = X.shape
     D0 = np.stack([np.convolve(x, setup.primary_path)[:n] for x in X])
     XF = np.stack([filtered_reference(x, setup.estimate) for x in X])
-    e2 = np.zeros((n_runs, n))
-    d2 = np.zeros((n_runs, n))
     k = int(round(n * (1 - tail)))
-    num = np.zeros(n_sig)
-    den = np.zeros(n_sig)
-    for r in range(n_runs):
-        V = setup.noise_std * np.random.default_rng([seed, r]).standard_normal((n_sig, n))
-        for p in range(n_sig):
-            d = D0[p] + V[p]
-            e = anc.simulate(algorithm, X[p], d, params, setup.n_taps, setup.secondary_path,
-                             setup.secondary_path_estimate, filtered=XF[p])
-            e2[r] += e * e
-            d2[r] += d * d
-            num[p] += np.sum(e[k:] ** 2)
-            den[p] += np.sum(d[k:] ** 2)
+    # runs are independent (run r's noise comes from the seed [seed, r]): one executor task each
+    runs = parallel.pmap(_one_run, [algorithm] * n_runs, [params] * n_runs, [X] * n_runs, [D0] * n_runs,
+                         [XF] * n_runs, [setup] * n_runs, [seed] * n_runs, range(n_runs), [k] * n_runs)
+    e2 = np.stack([r[0] for r in runs])
+    d2 = np.stack([r[1] for r in runs])
+    num = np.sum([r[2] for r in runs], axis=0)
+    den = np.sum([r[3] for r in runs], axis=0)
     return MonteCarloResult(algorithm, dict(params), e2, d2, 10 * np.log10(num / den), window, tail)
+
+
+def _one_run(algorithm, params, X, D0, XF, setup: Setup, seed: int, r: int, k: int):
+    """Monte Carlo run ``r``: summed e^2 and d^2 over the signals, and each signal's tail sums."""
+    n_sig, n = X.shape
+    V = setup.noise_std * np.random.default_rng([seed, r]).standard_normal((n_sig, n))
+    e2, d2 = np.zeros(n), np.zeros(n)
+    num, den = np.zeros(n_sig), np.zeros(n_sig)
+    for p in range(n_sig):
+        d = D0[p] + V[p]
+        e = anc.simulate(algorithm, X[p], d, params, setup.n_taps, setup.secondary_path,
+                         setup.secondary_path_estimate, filtered=XF[p])
+        e2 += e * e
+        d2 += d * d
+        num[p] = np.sum(e[k:] ** 2)
+        den[p] = np.sum(d[k:] ** 2)
+    return e2, d2, num, den
 
 
 def evaluate(algorithm: str, params: dict, signals: np.ndarray, seed: int = 0, setup: Setup | None = None,
@@ -184,10 +195,14 @@ def grid_search(algorithm: str, grid: list[dict], signals: np.ndarray, seed: int
     """Evaluate every parameter set of ``grid``; a DataFrame with one row per set."""
     import pandas as pd
 
-    rows = []
-    for params in grid:
-        rows.append({**params, **evaluate(algorithm, params, signals, seed, setup, **kw)})
-    return pd.DataFrame(rows)
+    m = len(grid)
+    # grid points are independent: one executor task each
+    results = parallel.pmap(_evaluate_kw, [algorithm] * m, grid, [signals] * m, [seed] * m, [setup] * m, [kw] * m)
+    return pd.DataFrame([{**params, **res} for params, res in zip(grid, results)])
+
+
+def _evaluate_kw(algorithm, params, signals, seed, setup, kw):
+    return evaluate(algorithm, params, signals, seed, setup, **kw)
 
 
 def default_grid(algorithm: str, mu_grid=MU_GRID, regularization: float = 1e-10,

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from tremorlab import parallel
+
 __all__ = ["ACTIVATIONS", "Topology", "BatchedMLP", "activation"]
 
 #: The transfer functions of the MATLAB toolbox the paper used, in genome order.
@@ -194,16 +196,31 @@ class BatchedMLP:
         self.best_epoch_ = np.zeros(R, dtype=int)
         self.n_epochs_ = np.zeros(R, dtype=int)
         self.best_val_loss_ = np.full(R, np.nan)
-        for start in range(0, R, self.chunk):
-            sl = slice(start, min(R, start + self.chunk))
-            self._fit_chunk(X, yi, dims, train_mask[sl], None if val_mask is None else val_mask[sl], sl)
+        # chunks of repetitions are independent (each repetition's seed is its index): the executor
+        # spreads them over Dask workers when a client is active, else runs them in turn
+        spec = BatchedMLP(self.topology, self.max_epochs, self.patience, self.learning_rate, self.seed,
+                          self.chunk, self.dtype)
+        slices = [slice(s, min(R, s + self.chunk)) for s in range(0, R, self.chunk)]
+        Xs = [(X[None] - mean[sl]) / scale[sl] for sl in slices]
+        results = parallel.pmap(_train_chunk, [spec] * len(slices), Xs, [yi] * len(slices), [dims] * len(slices),
+                                [train_mask[sl] for sl in slices],
+                                [None if val_mask is None else val_mask[sl] for sl in slices], slices)
+        for sl, (best, best_epoch, n_epochs, best_loss) in zip(slices, results):
+            for k, (w, b) in enumerate(best):
+                self.params_[k][0][sl] = w
+                self.params_[k][1][sl] = b
+            self.best_epoch_[sl] = best_epoch
+            self.n_epochs_[sl] = n_epochs
+            self.best_val_loss_[sl] = best_loss
         return self
 
-    def _fit_chunk(self, X, yi, dims, tmask, vmask, sl) -> None:
+    def _fit_chunk(self, Xs_np, yi, dims, tmask, vmask, sl):
+        """Train repetitions ``sl`` (standardised inputs ``Xs_np``, shape (R, n, d)); returns
+        ``(best params as float64 arrays, best epoch, epochs run, best validation loss)``."""
         dt = self.dtype
         reps = range(sl.start, sl.stop)
         R = len(reps)
-        Xs = torch.as_tensor((X[None] - self.mean_[sl]) / self.scale_[sl], dtype=dt)
+        Xs = torch.as_tensor(Xs_np, dtype=dt)
         init = [_init_weights(dims, self.seed, r, dt) for r in reps]
         params = []
         for k in range(len(dims) - 1):
@@ -255,12 +272,9 @@ class BatchedMLP:
         if vw is None:
             best = [(w.detach(), b.detach()) for w, b in params]
             best_epoch = torch.full((R,), n_epochs, dtype=torch.long)
-        for k, (w, b) in enumerate(best):
-            self.params_[k][0][sl] = w.double().numpy()
-            self.params_[k][1][sl] = b.double().numpy()
-        self.best_epoch_[sl] = best_epoch.numpy()
-        self.n_epochs_[sl] = stop_epoch.numpy() if vw is not None else n_epochs
-        self.best_val_loss_[sl] = best_loss.double().numpy() if vw is not None else np.nan
+        return ([(w.double().numpy(), b.double().numpy()) for w, b in best], best_epoch.numpy(),
+                stop_epoch.numpy() if vw is not None else n_epochs,
+                best_loss.double().numpy() if vw is not None else np.nan)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities of every repetition, shape (R, n, n_classes)."""
@@ -273,3 +287,8 @@ class BatchedMLP:
     def predict(self, X) -> np.ndarray:
         """Predicted labels of every repetition, shape (R, n)."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=-1)]
+
+
+def _train_chunk(spec: BatchedMLP, Xs, yi, dims, tmask, vmask, sl):
+    """One executor task: a chunk of repetitions trained by a parameters-only copy of the model."""
+    return spec._fit_chunk(Xs, yi, dims, tmask, vmask, sl)

@@ -31,6 +31,8 @@ from typing import Callable
 
 import numpy as np
 
+from tremorlab import parallel
+
 from tremorlab.learn.mlp import ACTIVATIONS, Topology
 
 __all__ = ["GENOME_LOWER", "GENOME_UPPER", "decode", "MogaResult", "search_topology"]
@@ -124,6 +126,9 @@ def search_topology(X, y, fitness: Callable[[Topology], float] | None = None, po
             super().__init__(n_var=7, n_obj=2, xl=GENOME_LOWER.astype(float), xu=hi.astype(float), vtype=int)
 
         def _evaluate(self, G, out, *args, **kwargs):
+            # the population's new topologies are scored independently: one executor task each
+            new = list(dict.fromkeys(t for t in map(decode, G) if t not in cache))
+            cache.update(zip(new, map(float, parallel.pmap(fitness, new))))
             out["F"] = np.array([objectives(g) for g in G])
 
     history: list[dict] = []

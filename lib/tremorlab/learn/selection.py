@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tremorlab import parallel
 from tremorlab.learn.mlp import BatchedMLP, Topology
 from tremorlab.learn.splits import subject_split
 
@@ -233,21 +234,32 @@ def nested_protocol(X, y, names, select: bool, ga: dict | None = None, n_folds: 
     names = list(names)
     groups = np.arange(y.shape[0]) if subjects is None else np.asarray(subjects)
     folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed).split(X, y, groups)
+    folds = list(folds)
+    # outer folds are independent (fold k's seeds derive from seed and k): one executor task each
+    nf = len(folds)
+    results = parallel.pmap(_nested_fold, [X] * nf, [y] * nf, [groups] * nf, folds, range(nf), [select] * nf,
+                            [dict(ga or {})] * nf, [n_repeats] * nf, [seed] * nf, [mlp_kwargs] * nf)
     pred = np.empty((n_repeats, y.shape[0]), dtype=y.dtype)
     selected, tops = [], []
-    for k, (tr, te) in enumerate(folds):
-        cols = np.arange(X.shape[1])
-        if select:
-            cols, _ = gini_select(X[tr], y[tr], seed=seed)
-        res = _search(X[tr][:, cols], y[tr], dict(ga or {}), seed + 100 * (k + 1))
-        trm, vam = repetition_masks(y[tr], n_repeats, (0.8, 0.2), seed + 100 * (k + 1) + 1, groups[tr])
-        model = BatchedMLP(res.best, seed=seed + k, **mlp_kwargs).fit(X[tr][:, cols], y[tr], trm, vam)
-        pred[:, te] = model.predict(X[te][:, cols])
+    for (tr, te), (cols, best, fold_pred) in zip(folds, results):
+        pred[:, te] = fold_pred
         selected.append([names[c] for c in cols])
-        tops.append(str(res.best))
+        tops.append(str(best))
     m = binary_metrics(y, pred, np.ones_like(pred, dtype=bool), pos)
     ev = RepeatedEvaluation(topology="one per outer fold", labels=tuple(np.unique(y).tolist()), **m)
     return ProtocolResult("nested", selected, tops, ev, None, pred)
+
+
+def _nested_fold(X, y, groups, fold, k: int, select: bool, ga: dict, n_repeats: int, seed: int, mlp_kwargs: dict):
+    """Outer fold ``k`` of the nested protocol: (selected columns, topology, test predictions (R, n_test))."""
+    tr, te = fold
+    cols = np.arange(X.shape[1])
+    if select:
+        cols, _ = gini_select(X[tr], y[tr], seed=seed)
+    res = _search(X[tr][:, cols], y[tr], ga, seed + 100 * (k + 1))
+    trm, vam = repetition_masks(y[tr], n_repeats, (0.8, 0.2), seed + 100 * (k + 1) + 1, groups[tr])
+    model = BatchedMLP(res.best, seed=seed + k, **mlp_kwargs).fit(X[tr][:, cols], y[tr], trm, vam)
+    return cols, res.best, model.predict(X[te][:, cols])
 
 
 #: The paper's six cases: case -> (task / dataset, with Gini selection?).  Datasets A, B, C are
@@ -271,10 +283,17 @@ def run_cases(tables: dict, y, cases=None, protocol: str = "paper", seed: int = 
     -------
     dict case -> ProtocolResult
     """
+    if protocol not in ("paper", "nested"):
+        raise ValueError(f"protocol must be 'paper' or 'nested', got {protocol!r}")
+    cases = list(CASES if cases is None else cases)
+    # cases are independent (case c's seed is seed + c): one executor task each
+    results = parallel.pmap(_run_case, [tables] * len(cases), [y] * len(cases), cases, [protocol] * len(cases),
+                            [seed] * len(cases), [kwargs] * len(cases))
+    return dict(zip(cases, results))
+
+
+def _run_case(tables: dict, y, case: int, protocol: str, seed: int, kwargs: dict) -> ProtocolResult:
+    task, select = CASES[case]
+    X, names = tables[task]
     run = {"paper": paper_protocol, "nested": nested_protocol}[protocol]
-    out = {}
-    for case in (CASES if cases is None else cases):
-        task, select = CASES[case]
-        X, names = tables[task]
-        out[case] = run(X, y, names, select, seed=seed + case, **kwargs)
-    return out
+    return run(X, y, names, select, seed=seed + case, **kwargs)
