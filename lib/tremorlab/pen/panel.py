@@ -180,15 +180,15 @@ class PenPanel:
             ports = [p["device"] for p in list_ports()]
         except Exception:  # noqa: BLE001 - no serial support on this machine: the emulator remains
             ports = []
-        dw = {"description_width": "8.5em"}
+        dw = {"description_width": "10.5em"}
         self.port = W.Dropdown(options=[EMULATOR, *ports], value=EMULATOR, description="port", style=dw,
-                               layout=W.Layout(width="17em"))
+                               layout=W.Layout(width="20em"))
         self.tremor = W.Dropdown(options=list(TREMOR_CHOICES), value=tremor, description="emulated tremor", style=dw,
-                                 layout=W.Layout(width="20em"))
+                                 layout=W.Layout(width="22em"))
         self.connect_button = W.ToggleButton(value=False, description="connect", icon="plug",
                                              tooltip="connect to the pen on the chosen port", layout=W.Layout(width="9em"))
         self.algorithm = W.Dropdown(options=list(P.ALGORITHMS), value="kalman", description="algorithm", disabled=True,
-                                    style=dw, layout=W.Layout(width="17em"))
+                                    style=dw, layout=W.Layout(width="20em"))
         self.stream_button = W.ToggleButton(value=False, description="start telemetry", icon="line-chart",
                                             disabled=True, layout=W.Layout(width="11em"))
         self.motor_button = W.ToggleButton(value=False, description="switch motor on", icon="bolt", disabled=True,
@@ -235,13 +235,19 @@ class PenPanel:
             W.HBox([self.port, self.tremor, self.connect_button], layout=W.Layout(**row)),
             W.HBox([self.algorithm, self.stream_button, self.motor_button], layout=W.Layout(**row)),
             W.GridBox(list(self.params.values()),
-                      layout=W.Layout(grid_template_columns="repeat(auto-fill, minmax(16.5em, 1fr))",
+                      layout=W.Layout(grid_template_columns="repeat(auto-fill, minmax(18em, 1fr))",
                                       grid_gap="2px 12px", width="100%")),
             self.bound_label, self.confirm_box,
             W.HBox([self.record_button, self.record_file], layout=W.Layout(**row)),
             self.status, self.readout, self.plot_state, self.plots],
             layout=W.Layout(width="100%", max_width="100%", overflow="hidden"))
         self.widget.add_class("tl-pen-panel")
+        for cls, w in (("status", self.status), ("readout", self.readout), ("plot-state", self.plot_state),
+                       ("bound", self.bound_label), ("confirm", self.confirm_box), ("algorithm", self.algorithm),
+                       ("record-file", self.record_file)):
+            w.add_class(f"tl-pen-{cls}")
+        for name, w in self.params.items():
+            w.add_class(f"tl-param-{name}")
         self._stop = threading.Event()
         self._thread = None
         if start_thread:
@@ -596,11 +602,11 @@ class PenPanel:
         import ipywidgets as W
 
         def fig(title, xlabel, ylabel, n_lines, colors, labels, xlim=None, ylim=None, extra=()):
-            xs = bq.LinearScale(**({"min": xlim[0], "max": xlim[1]} if xlim else {}))
-            ys = bq.LinearScale(**({"min": ylim[0], "max": ylim[1]} if ylim else {}))
+            xs = bq.LinearScale(**({"min": xlim[0], "max": xlim[1], "allow_padding": False} if xlim else {}))
+            ys = bq.LinearScale(**({"min": ylim[0], "max": ylim[1], "allow_padding": False} if ylim else {}))
             line = bq.Lines(x=np.zeros(2), y=np.zeros((n_lines, 2)) if n_lines > 1 else np.zeros(2),
                             scales={"x": xs, "y": ys}, colors=colors, labels=labels, stroke_width=1.3,
-                            display_legend=n_lines > 1)
+                            display_legend=False)  # the title names the colours (a legend hides data)
             marks = [line]
             for kind in extra:
                 marks.append(bq.Lines(x=np.zeros(2), y=np.zeros(2), scales={"x": xs, "y": ys}, colors=["#555"],
@@ -608,17 +614,16 @@ class PenPanel:
             f = bq.Figure(marks=marks, title=title, animation_duration=0,
                           axes=[bq.Axis(scale=xs, label=xlabel, num_ticks=5),
                                 bq.Axis(scale=ys, side="left", label=ylabel, num_ticks=5,
-                                        tick_format=".3g")],
-                          fig_margin={"top": 34, "bottom": 42, "left": 62, "right": 12},
-                          legend_location="top-right", legend_style={"font-size": "10px"},
+                                        tick_format=".2g")],  # the default format fails on some ranges
+                          fig_margin={"top": 34, "bottom": 42, "left": 66, "right": 12},
                           layout=W.Layout(width="auto", height="250px", min_width="0"))
             return f, marks
 
         w = self.window_s
         self._figs = {
-            "time": fig("reference x and residual e", "time (s)", "acceleration (g)", 2, ["#1f77b4", "#d62728"],
+            "time": fig("tremor (reference x, blue) and residual at the sensor (e, red)", "time (s)", "acceleration (g)", 2, ["#1f77b4", "#d62728"],
                         ["tremor (reference x)", "residual at the sensor (e)"], xlim=(-w, 0)),
-            "psd": fig("spectrum", "frequency (Hz)", "PSD (dB re 1 g²/Hz)", 2, ["#1f77b4", "#d62728"], ["x", "e"],
+            "psd": fig("spectrum of x (blue) and e (red)", "frequency (Hz)", "PSD (dB re 1 g²/Hz)", 2, ["#1f77b4", "#d62728"], ["x", "e"],
                        xlim=(0, 20), extra=("dashed",)),
             "mse": fig("residual mean square (100 ms windows)", "time (s)", "MSE (dB re 1 g²)", 1, ["#d62728"],
                        [], xlim=(-w, 0)),
@@ -687,7 +692,7 @@ class PenPanel:
             return a[k0:].reshape(-1, dec).mean(axis=1)
 
         tb = block(t)
-        nper = int(min(1024, s.size))
+        nper = int(min(2048, s.size))
         f, px = dsp.psd(x, rate, nperseg=nper)
         _, pe = dsp.psd(e, rate, nperseg=nper)
         keep = f <= 20.0
@@ -704,8 +709,8 @@ class PenPanel:
             figs["psd"][1][0].x, figs["psd"][1][0].y = f[keep], np.vstack([psd_x, psd_e])
         with figs["psd"][1][1].hold_sync():
             figs["psd"][1][1].x, figs["psd"][1][1].y = np.array([fd, fd]), np.array([lo, hi])
-        figs["psd"][0].title = (("STALE - " if self._stale else "") + f"spectrum: dominant {fd:.2f} Hz")
-        self._titles["psd"] = f"spectrum: dominant {fd:.2f} Hz"
+        figs["psd"][0].title = ("STALE - " if self._stale else "") + f"spectrum of x (blue) and e (red): dominant {fd:.2f} Hz"
+        self._titles["psd"] = f"spectrum of x (blue) and e (red): dominant {fd:.2f} Hz"
         with figs["mse"][1][0].hold_sync():
             figs["mse"][1][0].x, figs["mse"][1][0].y = tm, 10 * np.log10(m + 1e-15)
         with figs["duty"][1][0].hold_sync():
