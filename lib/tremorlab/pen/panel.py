@@ -601,7 +601,7 @@ class PenPanel:
         import bqplot as bq
         import ipywidgets as W
 
-        def fig(title, xlabel, ylabel, n_lines, colors, labels, xlim=None, ylim=None, extra=()):
+        def fig(title, xlabel, ylabel, n_lines, colors, labels, xlim=None, ylim=None, extra=(), ticks=".3~r"):
             xs = bq.LinearScale(**({"min": xlim[0], "max": xlim[1], "allow_padding": False} if xlim else {}))
             ys = bq.LinearScale(**({"min": ylim[0], "max": ylim[1], "allow_padding": False} if ylim else {}))
             line = bq.Lines(x=np.zeros(2), y=np.zeros((n_lines, 2)) if n_lines > 1 else np.zeros(2),
@@ -613,21 +613,21 @@ class PenPanel:
                                       line_style=kind, stroke_width=1))
             f = bq.Figure(marks=marks, title=title, animation_duration=0,
                           axes=[bq.Axis(scale=xs, label=xlabel, num_ticks=5),
-                                bq.Axis(scale=ys, side="left", label=ylabel, num_ticks=5,
-                                        tick_format=".2g")],  # the default format fails on some ranges
-                          fig_margin={"top": 34, "bottom": 42, "left": 66, "right": 12},
+                                bq.Axis(scale=ys, side="left", label=ylabel, num_ticks=5, label_offset="52px",
+                                        tick_format=ticks)],  # bqplot's default format fails on some ranges
+                          fig_margin={"top": 34, "bottom": 42, "left": 74, "right": 14},
                           layout=W.Layout(width="auto", height="250px", min_width="0"))
             return f, marks
 
         w = self.window_s
         self._figs = {
-            "time": fig("tremor (reference x, blue) and residual at the sensor (e, red)", "time (s)", "acceleration (g)", 2, ["#1f77b4", "#d62728"],
+            "time": fig("reference x (blue), residual e (red)", "time (s)", "acceleration (mg)", 2, ["#1f77b4", "#d62728"],
                         ["tremor (reference x)", "residual at the sensor (e)"], xlim=(-w, 0)),
             "psd": fig("spectrum of x (blue) and e (red)", "frequency (Hz)", "PSD (dB re 1 g²/Hz)", 2, ["#1f77b4", "#d62728"], ["x", "e"],
                        xlim=(0, 20), extra=("dashed",)),
             "mse": fig("residual mean square (100 ms windows)", "time (s)", "MSE (dB re 1 g²)", 1, ["#d62728"],
                        [], xlim=(-w, 0)),
-            "duty": fig("motor PWM duty", "time (s)", "duty (%)", 1, ["#2ca02c"], [], xlim=(-w, 0), ylim=(0, 100)),
+            "duty": fig("motor PWM duty", "time (s)", "duty (%)", 1, ["#2ca02c"], [], xlim=(-w, 0), ylim=(0, 100), ticks=".0f"),
         }
         self._titles = {k: v[0].title for k, v in self._figs.items()}
         grid = W.GridBox([f for f, _ in self._figs.values()],
@@ -704,7 +704,7 @@ class PenPanel:
         lo, hi = float(min(psd_x.min(), psd_e.min())), float(max(psd_x.max(), psd_e.max()))
         figs = self._figs
         with figs["time"][1][0].hold_sync():
-            figs["time"][1][0].x, figs["time"][1][0].y = tb, np.vstack([block(x), block(e)])
+            figs["time"][1][0].x, figs["time"][1][0].y = tb, 1000.0 * np.vstack([block(x), block(e)])
         with figs["psd"][1][0].hold_sync():
             figs["psd"][1][0].x, figs["psd"][1][0].y = f[keep], np.vstack([psd_x, psd_e])
         with figs["psd"][1][1].hold_sync():

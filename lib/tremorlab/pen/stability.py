@@ -3,9 +3,9 @@
 The firmware adapts its weights with a gradient step ``w += g e u`` (``tp_filters.cpp``). In
 the filtered-x algorithms (Fx-LMS, Fx-NLMS, Fx-LMS/NLMS) the error ``e`` is the residual
 measured at the sensor, which a weight change reaches only through the secondary path ``S``:
-the update works on an error that is ``Δ`` samples old. Near one frequency (a tremor is
-narrowband) the weight error then obeys the characteristic equation of the LMS algorithm with
-delayed coefficient adaptation (Long, Ling & Proakis 1989; Elliott & Nelson 1993)::
+the update works on an error that is ``Δ`` samples old (Elliott & Nelson 1993). Near one
+frequency (a tremor is narrowband) the weight error then obeys the characteristic equation of
+the LMS algorithm with delayed coefficient adaptation (Long, Ling & Proakis 1989)::
 
     z^(Δ+1) - z^Δ + μ λ = 0,
 
