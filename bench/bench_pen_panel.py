@@ -8,10 +8,11 @@ cell, connect to the emulator, Fx-NLMS, telemetry (1 kHz) and motor on; then for
   means of the telemetry, a few hundred points per curve): redraws per second counted in the
   browser (changes of the curves' SVG paths), refreshes sent per second and the kernel's CPU
   time per wall-clock second (``os.times`` of the kernel process: every thread, the serial
-  reader and the recorder included; the emulator is another process and is not counted).
+  reader and the recorder (recording) included; the emulator is another process and is not
+  counted).
 * **peer**: what the panel did before, and what a user would write with matplotlib alone: the
   same four plots as a PNG (``render_plots``) assigned to an ``Image`` widget in a loop as fast
-  as it goes, with the panel's own drawing thread stopped.
+  as it goes, with the panel's own drawing thread stopped (the reader and the recorder still run).
 
 Targets (issue 18): ours redraws at least 10 times a second with the kernel under a third of a
 core. On a host whose CPUs are shared (``steal`` in ``/proc/stat``, recorded), a missed target
@@ -97,6 +98,8 @@ def _session(tmp: Path) -> dict:
             nb.wait_text("tl-pen-plot-state", r"live", 15)
             nb.button("switch motor on").click()
             nb.wait_text("tl-pen-status", r"motor on")
+            nb.button("record").click()                            # the recorder runs in the kernel too
+            nb.wait_text("tl-pen-status", r"recording to ")
             time.sleep(2.0)
             k0 = nb.probe()
             red = nb.redraws(SECONDS)

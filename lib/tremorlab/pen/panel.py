@@ -167,11 +167,13 @@ class PenPanel:
         self._frame_t: deque = deque(maxlen=64)
         self._busy = 0
         self._ui = threading.RLock()
+        self._plot_lock = threading.RLock()  # a refresh's push and the stale marking do not interleave
         self._pending: tuple[str, float] | None = None
         self._connected_at = 0.0
         self._last_n = 0
         self._last_new = 0.0
         self._stale: str | None = None
+        self._stale_epoch = 0
         self._figs = None
         self._bound: dict = {}
         self._last_wall: float | None = None
@@ -637,7 +639,12 @@ class PenPanel:
         self.plots.children = [grid]
 
     def _mark_stale(self, why: str) -> None:
+        with self._plot_lock:
+            self._mark_stale_locked(why)
+
+    def _mark_stale_locked(self, why: str) -> None:
         self._stale = why
+        self._stale_epoch += 1
         self.plot_state.value = (f"<span style='color:{WARN}'><b>stale plots</b>: {_esc(why)}"
                                  + (f"; last telemetry at {time.strftime('%H:%M:%S', time.localtime(self._last_wall))}"
                                     if getattr(self, "_last_wall", None) else "") + "</span>")
@@ -674,14 +681,13 @@ class PenPanel:
                 self._mark_stale(f"no telemetry for {now - self._last_new:.1f} s")
             return False
         self._last_n, self._last_new, self._last_wall = n, now, time.time()
+        epoch = self._stale_epoch
         rate = self._rate()
         s = c.samples(int(self.window_s * rate))
         if s.size < 64:
             return False
         if self._figs is None:
             self._make_figures()
-        if self._stale is not None:
-            self._mark_live()
         t = (s["t_us"].astype(np.int64) - int(s["t_us"][-1])) / 1e6
         x, e = s["x"].astype(float), s["e"].astype(float)
         duty = s["duty"] / 100.0
@@ -703,26 +709,31 @@ class PenPanel:
         psd_x, psd_e = 10 * np.log10(px[keep] + 1e-15), 10 * np.log10(pe[keep] + 1e-15)
         lo, hi = float(min(psd_x.min(), psd_e.min())), float(max(psd_x.max(), psd_e.max()))
         figs = self._figs
-        with figs["time"][1][0].hold_sync():
-            figs["time"][1][0].x, figs["time"][1][0].y = tb, 1000.0 * np.vstack([block(x), block(e)])
-        with figs["psd"][1][0].hold_sync():
-            figs["psd"][1][0].x, figs["psd"][1][0].y = f[keep], np.vstack([psd_x, psd_e])
-        with figs["psd"][1][1].hold_sync():
-            figs["psd"][1][1].x, figs["psd"][1][1].y = np.array([fd, fd]), np.array([lo, hi])
-        figs["psd"][0].title = ("STALE - " if self._stale else "") + f"spectrum of x (blue) and e (red): dominant {fd:.2f} Hz"
-        self._titles["psd"] = f"spectrum of x (blue) and e (red): dominant {fd:.2f} Hz"
-        with figs["mse"][1][0].hold_sync():
-            figs["mse"][1][0].x, figs["mse"][1][0].y = tm, 10 * np.log10(m + 1e-15)
-        with figs["duty"][1][0].hold_sync():
-            figs["duty"][1][0].x, figs["duty"][1][0].y = tb, block(duty)
-        last = e[-int(min(e.size, rate)):]
-        self.frames += 1
-        self._frame_t.append(now)
-        self.residual_db = float(10 * np.log10(np.mean(last * last) + 1e-15))
-        self.plot_state.value = f"<span style='color:{OK}'>live</span>"
-        self.readout.value = (f"residual e over the last second: <b class='tl-residual'>{self.residual_db:.1f} dB</b> "
-                              f"re 1 g² &middot; dominant {fd:.2f} Hz &middot; duty {duty[-int(min(duty.size, rate)):].mean():.0f} % "
-                              f"&middot; {n} samples received &middot; plots {self.frame_rate():.1f}/s")
+        with self._plot_lock:
+            if self.client is not c or c.disconnected or self._stale_epoch != epoch:
+                return False  # the link was lost or closed, or the plots were marked stale meanwhile
+            if self._stale is not None:
+                self._mark_live()
+            with figs["time"][1][0].hold_sync():
+                figs["time"][1][0].x, figs["time"][1][0].y = tb, 1000.0 * np.vstack([block(x), block(e)])
+            with figs["psd"][1][0].hold_sync():
+                figs["psd"][1][0].x, figs["psd"][1][0].y = f[keep], np.vstack([psd_x, psd_e])
+            with figs["psd"][1][1].hold_sync():
+                figs["psd"][1][1].x, figs["psd"][1][1].y = np.array([fd, fd]), np.array([lo, hi])
+            figs["psd"][0].title = ("STALE - " if self._stale else "") + f"spectrum of x (blue) and e (red): dominant {fd:.2f} Hz"
+            self._titles["psd"] = f"spectrum of x (blue) and e (red): dominant {fd:.2f} Hz"
+            with figs["mse"][1][0].hold_sync():
+                figs["mse"][1][0].x, figs["mse"][1][0].y = tm, 10 * np.log10(m + 1e-15)
+            with figs["duty"][1][0].hold_sync():
+                figs["duty"][1][0].x, figs["duty"][1][0].y = tb, block(duty)
+            last = e[-int(min(e.size, rate)):]
+            self.frames += 1
+            self._frame_t.append(now)
+            self.residual_db = float(10 * np.log10(np.mean(last * last) + 1e-15))
+            self.plot_state.value = f"<span style='color:{OK}'>live</span>"
+            self.readout.value = (f"residual e over the last second: <b class='tl-residual'>{self.residual_db:.1f} dB</b> "
+                                  f"re 1 g² &middot; dominant {fd:.2f} Hz &middot; duty {duty[-int(min(duty.size, rate)):].mean():.0f} % "
+                                  f"&middot; {n} samples received &middot; plots {self.frame_rate():.1f}/s")
         if self.frames % 25 == 1:
             self._update_bound()
         return True
