@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from pen_lab import CHROMIUM, Lab, alive, open_lab_notebook, write_notebook
+from pen_lab import CHROMIUM, LAYOUT_CHECK, Lab, alive, open_lab_notebook, write_notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -97,7 +97,7 @@ def test_the_panel_in_jupyterlab(tmp_path):
             nb.panel.screenshot(path=str(ROOT / "_build" / "pen-panel-jupyterlab.png"))
             page.set_viewport_size({"width": 1024, "height": 900})
             # the layout holds at 1024 px
-            layout = page.evaluate(__import__("pen_lab").LAYOUT_CHECK)
+            layout = page.evaluate(LAYOUT_CHECK)
             assert not layout["problems"], layout
             # the bad values of the issue: refused with the reason, the field back at the pen's value
             for name, typed, words, pen_value in (("step_size", "-0.1", "between 1e-06 and 10", "0.05"),
