@@ -191,3 +191,29 @@ def test_recorder_file_stays_readable_when_cut(tmp_path):
         read_pen_recording(path)
     with pytest.raises(FileExistsError):
         Recorder(path)
+
+
+def test_the_pen_refuses_what_check_param_refuses():
+    """One table for pen and panel: for values at, inside and beyond every limit, the emulated
+    firmware accepts a value exactly when ``protocol.check_param`` does."""
+    cases = []
+    for p in P.PARAMS:
+        span = p.hi - p.lo
+        for v in (p.lo, p.hi, p.lo - 0.01 * span - 1e-3, p.hi + 0.01 * span + 1e-3, p.default, p.lo + 0.5 * span):
+            cases.append((p.name, v))
+        if p.integer:
+            cases.append((p.name, p.lo + 0.5))
+    cases += [("odr_hz", 1000.0), ("odr_hz", 800.0), ("odr_hz", 3200.0), ("range_g", 3.0), ("range_g", 8.0),
+              ("sample_rate_hz", 500.0)]
+    with emulator("none") as emu, PenClient(emu.port) as pen:
+        current = pen.params()
+        for name, v in cases:
+            refused = P.check_param(name, v, current)
+            try:
+                pen.set_param(name, v)
+                accepted = True
+            except PenError as exc:
+                assert "value out of range" in str(exc)
+                accepted = False
+            assert accepted == (refused is None), (name, v, refused)
+            pen.defaults()

@@ -168,3 +168,18 @@ def test_oversized_chunk_is_one_bad_frame():
     dec = P.Decoder()
     frames = dec.feed(b"\x00" + b"\x01" * 500 + P.encode_frame(P.ACK, 1, b"12345678"))
     assert [f.seq for f in frames] == [1] and dec.bad == 1
+
+
+def test_check_param_is_the_firmware_rule():
+    """The panel's check and the firmware's Params::valid give the same answer (the firmware's
+    answers come from the emulator in test_pen_client.py::test_the_pen_refuses_what_check_param_refuses)."""
+    assert P.check_param("step_size", 0.05) is None
+    assert "between" in P.check_param("step_size", -0.1)
+    assert "between" in P.check_param("step_size_2", 5)
+    assert P.check_param("step_size_2", 1.99) is None                    # the float32 of the limit itself
+    assert "whole number" in P.check_param("n_taps", 2.5)
+    assert "ADXL345" in P.check_param("odr_hz", 1000) and P.check_param("odr_hz", 800) is None
+    assert "ADXL345" in P.check_param("range_g", 3)
+    assert "finite" in P.check_param("max_duty", float("nan"))
+    assert "number" in P.check_param("max_duty", "abc")
+    assert P.readable(np.float32(0.05)) == 0.05 and repr(P.readable(np.float32(1e-6))) == "1e-06"

@@ -271,3 +271,50 @@ def parse_status(payload: bytes) -> dict:
             "motor_on": bool(flags & 2), "fault": FAULTS.get(fault, str(fault)), "fault_code": fault,
             "samples": samples, "frames_sent": sent, "frames_dropped": dropped, "overruns": overruns,
             "rx_bad_frames": rx_bad, "mse_db": mse_db, "cpu_us": cpu_us}
+
+
+# ---- the pen's own limits, for checking a value before it is sent ------------------------------
+#: Output data rates and ranges the ADXL345 supports (``Params::valid`` in tp_params.cpp).
+ODR_CHOICES_HZ = (100, 200, 400, 800, 1600, 3200)
+RANGE_CHOICES_G = (2, 4, 8, 16)
+
+
+def check_param(name_or_id: str | int, value, current: dict | None = None) -> str | None:
+    """Why the pen would refuse ``value`` for this parameter, in words; ``None`` when it accepts it.
+
+    The rules of the firmware's ``Params::valid`` on the float32 the wire carries: a finite
+    number inside the table's ``[lo, hi]`` (:data:`PARAMS`), a whole number for integer
+    parameters, and for ``odr_hz`` / ``range_g`` one of the sensor's rates / ranges. With the
+    pen's ``current`` parameters, also ``Controller::apply_param``'s rule that the sensor's
+    output data rate is at least the control-loop rate.
+    """
+    p = param_id(name_or_id)
+    try:
+        v = np.float32(value)
+    except (TypeError, ValueError):
+        return f"{p.name}: expected a number, got {value!r}"
+    if not np.isfinite(v):
+        return f"{p.name}: expected a finite number, got {value!r}"
+    lo, hi = np.float32(p.lo), np.float32(p.hi)
+    if v < lo or v > hi:
+        return f"{p.name} must be between {readable(p.lo):g} and {readable(p.hi):g} (the pen's limits), got {readable(value):g}"
+    if p.integer and v != np.floor(v):
+        return f"{p.name} must be a whole number, got {readable(value):g}"
+    if p.name == "odr_hz" and float(v) not in ODR_CHOICES_HZ:
+        return f"odr_hz must be one of {', '.join(map(str, ODR_CHOICES_HZ))} (the ADXL345's rates), got {readable(value):g}"
+    if p.name == "range_g" and float(v) not in RANGE_CHOICES_G:
+        return f"range_g must be one of {', '.join(map(str, RANGE_CHOICES_G))} (the ADXL345's ranges), got {readable(value):g}"
+    if current is not None:
+        if p.name == "odr_hz" and float(v) < float(current["sample_rate_hz"]):
+            return (f"odr_hz must be at least sample_rate_hz ({readable(current['sample_rate_hz']):g} Hz): "
+                    f"the sensor must sample at least as fast as the loop, got {readable(value):g}")
+        if p.name == "sample_rate_hz" and float(v) > float(current["odr_hz"]):
+            return (f"sample_rate_hz must be at most odr_hz ({readable(current['odr_hz']):g} Hz): "
+                    f"the loop cannot run faster than the sensor samples, got {readable(value):g}")
+    return None
+
+
+def readable(value) -> float:
+    """The shortest decimal that round-trips through float32 (what the pen stores), as a float:
+    ``readable(np.float32(0.05)) == 0.05`` instead of 0.05000000074505806."""
+    return float(str(np.float32(value)))
