@@ -89,6 +89,24 @@ DATASETS = {
                  "block order of the preprocessed matrix is not verified", "not a test set"],
         source=dict(repo="sonnymarmon/parkinsons-personalized-ensemble",
                     commit="50d7c75f93d9c5a627ed32335a01c7fc59484d6b", flat="data/raw/")),
+    "tremor_severity_imu": dict(
+        title="Rated hand-tremor accelerometry: TIM-Tremor and IMU-Wild windows (severity 0-3)",
+        description="3-axis hand accelerometry of Parkinson's patients (and controls in IMU-Wild), 50 Hz, "
+                    "2.56-s windows rated 0-3; TIM-Tremor 340 segments / 3 092 windows, IMU-Wild 1 944 / 12 517.",
+        licence="none stated by the compilers; the source datasets have their own terms (research use)",
+        citation="Compiled by Wen S. et al. (IJCNN 2023, two papers on domain adaptation for sensor-based activity "
+                 "and disease-severity classification) from TIM-Tremor and from Papadopoulos A. et al., Detecting "
+                 "parkinsonian tremor from IMU data collected in-the-wild using deep multiple-instance learning, "
+                 "IEEE JBHI 24(9) (2020).",
+        bibkey="papadopoulos2020imuwild",
+        homepage="https://github.com/jiehu01/Parkinson-s-Disease-Tremor-Dataset",
+        caveats=["units differ: TIM-Tremor is stored in g, IMU-Wild in m/s^2 (the reader converts to m/s^2)",
+                 "every window had its own mean removed (no gravity); windows of a segment join after a shift",
+                 "no person identifier: a segment (file) is the unit of every split",
+                 "severity is constant within each segment; severity 3 is rare in IMU-Wild"],
+        source=dict(repo="jiehu01/Parkinson-s-Disease-Tremor-Dataset",
+                    commit="e8056bfddae9cbb584eaea60a3b0170112a04d73",
+                    map=[("Tim-Tremor/", "Tim-Tremor/"), ("IMU-Wild/", "IMU-Wild/")])),
 }
 
 
@@ -108,7 +126,7 @@ def main(root: str) -> None:
         files = []
         for line in (folder / "SHA256SUMS").read_text().splitlines():
             digest, rel = line.split(maxsplit=1)
-            rel = rel.strip().lstrip("*")
+            rel = rel.strip().lstrip("*").removeprefix("./")
             blob = (folder / rel).read_bytes()
             assert hashlib.sha256(blob).hexdigest() == digest, rel
             src = info["source"]

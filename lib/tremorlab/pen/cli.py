@@ -1,6 +1,6 @@
 """``tremorlab pen`` sub-commands (loaded by :mod:`tremorlab.cli`).
 
-    tremorlab pen emulate [--tremor pd|et|physiological|shaking-table-constant|shaking-table-variable]
+    tremorlab pen emulate [--tremor pd|et|physiological|shaking-table-constant|shaking-table-variable|real:SUBSET:SEGMENT]
                           [--seed N] [--amplitude-g A] [--sensor-fail-after S]
     tremorlab pen loop [--tremor ...] [--algorithms lms ... kalman] [--seconds 20] [--seconds-off 3] [--seed N]
     tremorlab pen ports
@@ -56,6 +56,22 @@ def _cmd_ports(args) -> int:
     return 0
 
 
+def _tremor_arg(loop: bool):
+    def parse(value: str) -> str:
+        import argparse
+
+        from tremorlab.pen.emulator import check_tremor
+
+        try:
+            check_tremor(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        if loop and value == "none":
+            raise argparse.ArgumentTypeError("pen loop needs a tremor source, not 'none'")
+        return value
+    return parse
+
+
 def add_cli(subparsers) -> None:
     from tremorlab.pen import protocol as P
     from tremorlab.pen.emulator import TREMOR_CHOICES
@@ -63,13 +79,15 @@ def add_cli(subparsers) -> None:
     p = subparsers.add_parser("pen", help="the smart pen: emulator and serial ports")
     sub = p.add_subparsers(dest="pen_command", required=True)
     e = sub.add_parser("emulate", help="run the pen firmware against simulated hardware on a pseudo-terminal")
-    e.add_argument("--tremor", choices=TREMOR_CHOICES, default="pd")
+    e.add_argument("--tremor", type=_tremor_arg(False), default="pd",
+                   help=f"{', '.join(TREMOR_CHOICES)}, or real:tim_tremor|imu_wild:SEGMENT (a real patient's segment)")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--amplitude-g", type=float, default=0.05, help="peak tremor acceleration, g")
     e.add_argument("--sensor-fail-after", type=float, default=None, help="fault injection: sensor stops after S s")
     e.set_defaults(func=_cmd_emulate)
     lp = sub.add_parser("loop", help="attenuation of each algorithm in the emulated loop (virtual clock, seconds)")
-    lp.add_argument("--tremor", choices=[c for c in TREMOR_CHOICES if c != "none"], default="pd")
+    lp.add_argument("--tremor", type=_tremor_arg(True), default="pd",
+                    help="a phantom kind, or real:tim_tremor|imu_wild:SEGMENT (a real patient's segment)")
     lp.add_argument("--algorithms", nargs="+", choices=P.ALGORITHMS[1:], default=list(P.ALGORITHMS[1:]))
     lp.add_argument("--seconds", type=float, default=20.0, help="motor-on seconds per algorithm")
     lp.add_argument("--seconds-off", type=float, default=3.0, help="motor-off seconds first")

@@ -10,8 +10,10 @@ secondary path; the USB serial port is a pseudo-terminal whose name the emulator
 
 The tremor comes from :func:`tremorlab.synth.tremor.tremor_phantom` (``pd``, ``et``,
 ``physiological``) or :func:`tremorlab.synth.shaking_table.shaking_table`
-(``shaking-table-constant``, ``shaking-table-variable``), sampled at 3200 Hz and written to a
-small binary file (:func:`write_tremor_file`) that the emulator loops over.
+(``shaking-table-constant``, ``shaking-table-variable``), or is a real patient's segment of the
+rated tremor data (``real:<subset>:<segment>``, e.g. ``real:tim_tremor:12``; chapter 6,
+:func:`real_tremor_signal`), sampled at 3200 Hz and written to a small binary file
+(:func:`write_tremor_file`) that the emulator loops over.
 
     >>> with start_emulator("pd") as emu:                        # doctest: +SKIP
     ...     pen = PenClient(emu.port, clock_zero_ns=emu.clock_zero_ns)
@@ -44,6 +46,55 @@ BUILD = FIRMWARE / "build"
 EMULATOR_EXE = BUILD / "host" / "tremorpen-emu"
 TREMOR_CHOICES = ("pd", "et", "physiological", "shaking-table-constant", "shaking-table-variable", "none")
 TREMOR_RATE_HZ = 3200.0
+#: A real tremor source: ``real:<subset>:<segment>`` (subset ``tim_tremor`` or ``imu_wild``).
+REAL_PREFIX = "real:"
+
+
+def parse_real_tremor(spec: str) -> tuple[str, int]:
+    """``(subset, segment)`` of a ``real:<subset>:<segment>`` tremor source, or a ValueError."""
+    from tremorlab.io.severity import SUBSETS
+
+    parts = str(spec).split(":")
+    if len(parts) != 3 or parts[0] + ":" != REAL_PREFIX or parts[1] not in SUBSETS or not parts[2].isdigit():
+        raise ValueError(f"tremor: expected one of {TREMOR_CHOICES} or 'real:<subset>:<segment>' with subset in "
+                         f"{sorted(SUBSETS)} and a segment number (e.g. 'real:tim_tremor:12'), got {spec!r}")
+    return parts[1], int(parts[2])
+
+
+def check_tremor(kind: str) -> str:
+    """``kind`` if it names a tremor source (a phantom kind or ``real:...``), else a ValueError."""
+    if isinstance(kind, str) and kind.startswith(REAL_PREFIX):
+        parse_real_tremor(kind)
+        return kind
+    if kind not in TREMOR_CHOICES:
+        raise ValueError(f"tremor: expected one of {TREMOR_CHOICES} or 'real:<subset>:<segment>', got {kind!r}")
+    return kind
+
+
+def real_tremor_signal(spec: str, rate_hz: float = TREMOR_RATE_HZ) -> np.ndarray:
+    """A real patient's segment as the pen's tremor (g, shape (n, 3), no gravity).
+
+    The segment's windows are read (in m/s^2), joined into one continuous signal
+    (:func:`tremorlab.io.severity.rebuild_segment`), converted to g and up-sampled from 50 Hz to
+    ``rate_hz`` (polyphase; ``rate_hz`` must be an integer multiple of 50 Hz).  Its recorded
+    amplitude is kept (``amplitude_g`` does not apply); the emulator loops over it.
+    """
+    from scipy.signal import resample_poly
+
+    from tremorlab import data
+    from tremorlab.io import severity as sev
+
+    subset, seg = parse_real_tremor(spec)
+    factor = float(rate_hz) / sev.RATE_HZ
+    if factor != int(factor) or factor < 1:
+        raise ValueError(f"rate_hz must be an integer multiple of {sev.RATE_HZ} Hz, got {rate_hz}")
+    folder = data.where("tremor_severity_imu") / sev.SUBSETS[subset][0]
+    x_path = folder / f"{seg}-X.npy"
+    if not x_path.is_file():
+        raise ValueError(f"tremor {spec!r}: no segment {seg} in {folder}")
+    x, _ = sev.read_severity_segment(x_path, folder / f"{seg}-Y.npy", sev.SUBSETS[subset][1])
+    acc = sev.rebuild_segment(x) / sev.STANDARD_GRAVITY
+    return resample_poly(acc, int(factor), 1, axis=0)
 
 
 class FirmwareBuildError(RuntimeError):
@@ -72,6 +123,8 @@ def build_firmware(target: str = "host", quiet: bool = True) -> Path:
 def tremor_signal(kind: str = "pd", duration_s: float = 60.0, rate_hz: float = TREMOR_RATE_HZ, seed: int = 0,
                   amplitude_g: float = 0.05) -> np.ndarray:
     """The acceleration (g, shape (n, 3), no gravity) the emulated pen feels."""
+    if isinstance(kind, str) and kind.startswith(REAL_PREFIX):
+        return real_tremor_signal(kind, rate_hz)
     n = int(round(duration_s * rate_hz))
     if kind == "none":
         return np.zeros((n, 3))
@@ -113,8 +166,7 @@ class Emulator:
 
     def __init__(self, tremor: str = "pd", seed: int = 0, amplitude_g: float = 0.05, duration_s: float = 60.0,
                  eeprom: str | os.PathLike | None = None, extra_args: tuple[str, ...] = (), build: bool = True):
-        if tremor not in TREMOR_CHOICES:
-            raise ValueError(f"tremor: expected one of {TREMOR_CHOICES}, got {tremor!r}")
+        check_tremor(tremor)
         self.tremor, self.seed = tremor, seed
         if build:
             build_firmware("host")
@@ -201,8 +253,7 @@ def run_virtual(commands: list[tuple[float, bytes]], seconds: float, tremor: str
     Raises :class:`FirmwareBuildError` when the build fails and ``RuntimeError`` when the
     emulator exits with an error.
     """
-    if tremor not in TREMOR_CHOICES:
-        raise ValueError(f"tremor: expected one of {TREMOR_CHOICES}, got {tremor!r}")
+    check_tremor(tremor)
     if build:
         build_firmware("host")
     if not EMULATOR_EXE.exists():

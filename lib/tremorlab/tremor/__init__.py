@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 _LAZY = {"BMFLC": "bmflc", "EBMFLC": "ebmflc", "WAKE": "wake"}
-_SUBMODULES = {"bmflc", "ebmflc", "wake", "phtnet", "evaluation"}
+_SUBMODULES = {"bmflc", "ebmflc", "wake", "phtnet", "evaluation", "benchmark", "realdata"}
 
 
 def __getattr__(name: str):
