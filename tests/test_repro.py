@@ -165,3 +165,14 @@ def test_difference_verdict_refuses_nonsense():
         report.difference_verdict(-1, 1, 0)
     with pytest.raises(ValueError, match="low <= high"):
         report.difference_verdict(1, -1, 1)
+
+
+def test_ignored_quantities_must_exist_but_are_not_compared(tmp_path):
+    tols = [repro.Tolerance("metrics.timing_s", ignore=True, measured="wall clock")]
+    ref, new = record(extra={"timing_s": 1.0}), record(extra={"timing_s": 9.0})
+    assert repro.compare(ref, new, tols) == []
+    del new["metrics"]["timing_s"]
+    assert len(repro.compare(ref, new, tols)) == 1
+    (tmp_path / "toy.toml").write_text('[[quantity]]\npattern = "metrics.t*"\nignore = true\n')
+    with pytest.raises(ValueError, match="needs a reason"):
+        repro.load_tolerances("toy", tmp_path)

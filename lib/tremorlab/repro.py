@@ -14,6 +14,9 @@ quantity with the committed reference ``notebooks/metrics/<chapter>.json``:
       abs = 0.06
       measured = "largest move 0.04 over kernels default/sse41 and seeds 1, 2"
 
+* a quantity whose value is a measurement of this machine rather than of the study (a timing, a
+  throughput) is listed with ``ignore = true`` and a reason: it must be present, its value is
+  not compared;
 * a quantity no pattern matches is compared at :data:`FLOAT_NOISE` (integers, strings, booleans
   and verdicts exactly): differences in the last bits pass, anything a reader would see fails;
 * a key present on one side only fails.
@@ -69,11 +72,14 @@ class Tolerance:
     abs: float = 0.0
     rel: float = 0.0
     measured: str = ""
+    ignore: bool = False
 
     def allows(self, ref: float, new: float) -> bool:
-        return abs(new - ref) <= max(self.abs, self.rel * abs(ref))
+        return self.ignore or abs(new - ref) <= max(self.abs, self.rel * abs(ref))
 
     def describe(self) -> str:
+        if self.ignore:
+            return f"not compared ({self.pattern}: {self.measured})"
         parts = [f"abs {self.abs:g}" if self.abs else "", f"rel {self.rel:g}" if self.rel else ""]
         text = " or ".join(p for p in parts if p) or "exact"
         return f"{text} ({self.pattern}{': ' + self.measured if self.measured else ''})"
@@ -117,10 +123,14 @@ def load_tolerances(chapter: str, folder: Path | None = None) -> list[Tolerance]
         table = tomllib.load(fh)
     out = []
     for i, q in enumerate(table.get("quantity", [])):
-        unknown = set(q) - {"pattern", "abs", "rel", "measured"}
+        unknown = set(q) - {"pattern", "abs", "rel", "measured", "ignore"}
         if "pattern" not in q or unknown:
-            raise ValueError(f"{f}: quantity #{i}: needs 'pattern' and may have abs, rel, measured; got {sorted(q)}")
-        tol = Tolerance(q["pattern"], float(q.get("abs", 0.0)), float(q.get("rel", 0.0)), str(q.get("measured", "")))
+            raise ValueError(f"{f}: quantity #{i}: needs 'pattern' and may have abs, rel, measured, ignore; "
+                             f"got {sorted(q)}")
+        tol = Tolerance(q["pattern"], float(q.get("abs", 0.0)), float(q.get("rel", 0.0)), str(q.get("measured", "")),
+                        bool(q.get("ignore", False)))
+        if tol.ignore and not tol.measured:
+            raise ValueError(f"{f}: quantity {tol.pattern!r}: ignore = true needs a reason in 'measured'")
         if tol.abs < 0 or tol.rel < 0:
             raise ValueError(f"{f}: quantity {tol.pattern!r}: tolerances must be >= 0")
         out.append(tol)
@@ -153,6 +163,8 @@ def compare(reference: dict, fresh: dict, tolerances: list[Tolerance], chapter: 
             continue
         a, b = ref[name], new[name]
         tol = tolerance_for(name, tolerances)
+        if tol.ignore:
+            continue
         if _is_float(a) and _is_float(b) and not (isinstance(a, int) and isinstance(b, int) and tol is DEFAULT):
             if not (math.isfinite(a) and math.isfinite(b)) or not tol.allows(float(a), float(b)):
                 problems.append(f"{where}{name}: reference {a!r}, re-executed {b!r} "
