@@ -49,8 +49,12 @@ def detect_svc_layout(arr: np.ndarray, source: str = "<array>") -> tuple[str, ..
     * **timestamp**: the column whose steps are positive for >= 99 % of the samples and whose
       median step lies between 1 and 50 ms;
     * **pen_status**: the column holding only 0 and 1 (both present);
-    * **altitude**: values within 0-900 (tenths of a degree), **azimuth** within 0-3600 and
-      wider than altitude; **pressure**: >= 0 and zero on >= 90 % of the pen-up samples;
+    * **pressure**: >= 0, zero on >= 90 % of the pen-up samples, positive on most pen-down ones;
+    * of the four columns left, the two with the smallest pen-down span are the angles (they must
+      lie within 0-3600 tenths of a degree), the two others the positions;
+    * **azimuth** and **altitude**: altitude
+      is the one within 0-900, or, when both are, the one with the higher median (a pen is held
+      far from flat);
     * the remaining two are positions: **x** is the one along which successive pen-down strokes
       move most (median absolute step between stroke starts: writing advances along the line,
       while y changes only at a new line), **y** the other.  (The extent of the page does not
@@ -84,16 +88,22 @@ def detect_svc_layout(arr: np.ndarray, source: str = "<array>") -> tuple[str, ..
         raise RecordingError(source, "pressure", "exactly one column >= 0 that is zero with the pen up", pr_cand)
     jpr = pr_cand[0]
     free.discard(jpr)
-    al_cand = [j for j in free if lo[j] >= 0 and hi[j] <= 900]
-    if len(al_cand) != 1:
-        raise RecordingError(source, "altitude", "exactly one column within 0-900 (tenths of a degree)", al_cand)
-    jal = al_cand[0]
-    free.discard(jal)
-    az_cand = [j for j in free if lo[j] >= 0 and hi[j] <= 3600 and (hi[j] - lo[j]) > (hi[jal] - lo[jal])]
-    if len(az_cand) != 1:
-        raise RecordingError(source, "azimuth", "exactly one column within 0-3600 wider than altitude", az_cand)
-    jaz = az_cand[0]
-    free.discard(jaz)
+    rest = sorted(free)                         # 2 positions + 2 angles: positions span the most
+    span = np.ptp(a[down][:, rest], axis=0)
+    ang = [rest[i] for i in np.argsort(span)[:2]]
+    bad = [j for j in ang if lo[j] < 0 or hi[j] > 3600]
+    if bad:
+        raise RecordingError(source, "azimuth/altitude", "two columns within 0-3600 (tenths of a degree) besides "
+                             "the two positions", f"column {bad[0] + 1} spans {lo[bad[0]]:g}..{hi[bad[0]]:g}")
+    small = [j for j in ang if hi[j] <= 900]
+    if not small:
+        raise RecordingError(source, "altitude", "a column within 0-900 (tenths of a degree)", "none")
+    if len(small) == 1:
+        jal = small[0]
+    else:                       # both within 0-900: the pen's altitude is the higher of the two
+        jal = max(ang, key=lambda j: np.median(a[:, j]))
+    jaz = ang[0] if ang[1] == jal else ang[1]
+    free.difference_update(ang)
     j1, j2 = sorted(free)
     pen = a[:, jp].astype(bool)
     starts = np.flatnonzero(pen & ~np.r_[False, pen[:-1]])
@@ -172,7 +182,7 @@ def _cell(ws_title: str, row: int, col: str) -> str:
     return f"sheet {ws_title!r}, row {row}, column {col!r}"
 
 
-def read_label_sheet(path: str | os.PathLike) -> "pandas.DataFrame":  # noqa: F821
+def read_label_sheet(path: str | os.PathLike, require_diag: bool = True) -> "pandas.DataFrame":  # noqa: F821
     """Read the label sheet (``.xlsx``, first sheet; or ``.csv``) into a tidy table.
 
     Columns ``ID``, ``diag``, ``sex``, ``hand``, ``age`` (names matched case-insensitively, stray
@@ -180,6 +190,7 @@ def read_label_sheet(path: str | os.PathLike) -> "pandas.DataFrame":  # noqa: F8
     indexed by the 5-digit child ID with ``label`` (1 = dysgraphic: ``diag`` ``DYSGR``; 0: ``diag``
     ``0``, as number or text), ``sex`` (``M``/``F``), ``hand`` (``R``/``L``), ``age`` (int) and
     ``row`` (sheet row).  Any other value raises :class:`RecordingError` naming sheet, row and column.
+    With ``require_diag=False`` (children to classify) an empty ``diag`` gives ``label`` -1.
     """
     import pandas as pd
 
@@ -219,6 +230,8 @@ def read_label_sheet(path: str | os.PathLike) -> "pandas.DataFrame":  # noqa: F8
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals.values()):
             continue
         where = lambda c: f"{path} ({_cell(title, k, c)})"  # noqa: E731
+        if not require_diag and (vals["diag"] is None or (isinstance(vals["diag"], str) and not vals["diag"].strip())):
+            vals["diag"] = "?"
         for n, v in vals.items():
             if v is None or (isinstance(v, str) and not v.strip()):
                 raise RecordingError(where(n), n, "a value (the row has other values)", "an empty cell", line=k)
@@ -233,9 +246,13 @@ def read_label_sheet(path: str | os.PathLike) -> "pandas.DataFrame":  # noqa: F8
         seen[cid] = k
         d = vals["diag"]
         dkey = str(int(d)) if isinstance(d, (int, float)) and not isinstance(d, bool) and float(d).is_integer() else str(d).strip().upper()
-        if dkey not in _DIAG:
+        if dkey == "?" and not require_diag:
+            label = -1
+        elif dkey not in _DIAG:
             raise RecordingError(where("diag"), "diag", "'DYSGR' (dysgraphia) or 0 (typical), as text or number",
                                  d, line=k)
+        else:
+            label = _DIAG[dkey]
         sex = str(vals["sex"]).strip().upper()
         if sex not in ("M", "F"):
             raise RecordingError(where("sex"), "sex", "'M' or 'F' (spaces ignored)", vals["sex"], line=k)
@@ -248,7 +265,7 @@ def read_label_sheet(path: str | os.PathLike) -> "pandas.DataFrame":  # noqa: F8
             raise RecordingError(where("age"), "age", "an age in years (number or text)", vals["age"], line=k) from None
         if not (age_f.is_integer() and 3 <= age_f <= 25):
             raise RecordingError(where("age"), "age", "a whole number of years within 3-25", vals["age"], line=k)
-        out.append({"child": cid, "label": _DIAG[dkey], "sex": sex, "hand": hand, "age": int(age_f), "row": k})
+        out.append({"child": cid, "label": label, "sex": sex, "hand": hand, "age": int(age_f), "row": k})
     if not out:
         raise RecordingError(path, "<rows>", "at least one labelled child", "none")
     return pd.DataFrame(out).set_index("child")
@@ -293,8 +310,9 @@ class Cohort:
                              for c in self.children]).set_index("child")
 
     def report(self) -> str:
-        n1 = int(self.y.sum())
-        lines = [f"{len(self.children)} children with a session and a label ({n1} dysgraphic, {len(self.children) - n1} typical)"]
+        n1, n0 = int((self.y == 1).sum()), int((self.y == 0).sum())
+        extra = f", {len(self.children) - n1 - n0} without a diagnosis" if n1 + n0 < len(self.children) else ""
+        lines = [f"{len(self.children)} children with a session and a label ({n1} dysgraphic, {n0} typical{extra})"]
         if self.listed_without_files:
             lines.append(f"{len(self.listed_without_files)} listed in the label sheet without a session file "
                          f"(not used): {', '.join(self.listed_without_files[:8])}{' ...' if len(self.listed_without_files) > 8 else ''}")
@@ -307,7 +325,7 @@ class Cohort:
 
 
 def load_cohort(folder: str | os.PathLike, labels: str | os.PathLike | None = None, limit: int | None = None,
-                pattern: str = "user*/session*/*.svc") -> Cohort:
+                pattern: str = "user*/session*/*.svc", require_diag: bool = True) -> Cohort:
     """Read every child's session under ``folder`` and join it with the label sheet.
 
     ``labels`` defaults to the only ``.xlsx`` (or ``labels.csv``) in ``folder``.  Per child the
@@ -324,7 +342,7 @@ def load_cohort(folder: str | os.PathLike, labels: str | os.PathLike | None = No
             raise RecordingError(str(folder), "<label sheet>", "exactly one .xlsx (or labels.csv) in the folder, or pass labels=",
                                  [c.name for c in cands] or "none")
         labels = cands[0]
-    lab = read_label_sheet(labels)
+    lab = read_label_sheet(labels, require_diag=require_diag)
     files: dict[str, list[Path]] = {}
     for p in sorted(folder.glob(pattern)):
         m = re.match(r"u(\d+)s\d+_hw\d+\.svc$", p.name)

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["make_model", "FeatureTable", "nested_cv", "NestedResult", "child_metrics", "age_adjust",
-           "DysgraphiaModel", "apply_to_folder", "MODEL_FORMAT"]
+__all__ = ["make_model", "FeatureTable", "nested_cv", "select_setting", "grid_product", "NestedResult", "child_metrics", "age_adjust",
+           "DysgraphiaModel", "apply_to_folder", "train_on_folder", "MODEL_FORMAT"]
 
 MODEL_FORMAT = "tremorlab-dysgraphia-model/1"
 
@@ -123,6 +123,7 @@ class NestedResult:
     y: np.ndarray
     chosen: list = field(default_factory=list)           # (repetition, fold, setting) per outer fold
     importances: list = field(default_factory=list)      # per outer fold (rf only), with the writing
+    sub: dict = field(default_factory=dict)              # restricted grids (see nested_cv's subgrids)
 
     @property
     def pred(self) -> np.ndarray:
@@ -135,14 +136,32 @@ class NestedResult:
         return out
 
 
+def select_setting(table: FeatureTable, y, grid: list[dict], inner_splits: int = 5, seed: int = 0) -> tuple[dict, list]:
+    """The grid setting of highest mean accuracy over a stratified ``inner_splits``-fold CV on all
+    children of ``table`` (what :func:`nested_cv` does inside each outer training part; used to
+    choose the setting of the final model trained on a whole cohort).  Returns ``(setting, scores)``."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(y).astype(int)
+    inner = StratifiedKFold(inner_splits, shuffle=True, random_state=seed)
+    splits = list(inner.split(np.zeros(y.size), y))
+    scores = [float(np.mean([np.mean((_fit_predict(table, y, s, a, b, seed)[0] >= 0.5) == y[b]) for a, b in splits]))
+              for s in grid]
+    return grid[int(np.argmax(scores))], scores
+
+
 def nested_cv(table: FeatureTable, y, grid: list[dict], outer_splits: int = 10, repeats: int = 1,
-              inner_splits: int = 5, seed: int = 0) -> NestedResult:
+              inner_splits: int = 5, seed: int = 0, subgrids: dict | None = None) -> NestedResult:
     """Nested stratified CV by child; every setting of ``grid`` is a dict with ``model`` and its
     parameters plus ``writing`` (or ``inputs`` for covariate baselines, e.g. ``"age"``).
 
     The inner loop scores every setting by accuracy over its ``inner_splits`` folds (ties: the
     first setting of ``grid``) using the outer training children only; the chosen setting is
     refitted on all of them and predicts the outer test children.
+
+    ``subgrids`` maps a name to a predicate on settings: the same nested CV restricted to the
+    settings it accepts (same splits, same inner scores), in ``result.sub[name]`` -- e.g. the
+    forest without and with age adjustment, at the cost of one extra fit per outer fold.
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -150,10 +169,16 @@ def nested_cv(table: FeatureTable, y, grid: list[dict], outer_splits: int = 10, 
     n = y.size
     proba = np.full((repeats, n), np.nan)
     res = NestedResult(proba=proba, y=y)
+    subgrids = subgrids or {}
+    for name, keep in subgrids.items():
+        if not any(keep(s) for s in grid):
+            raise ValueError(f"subgrid {name!r} accepts no setting of the grid")
+        res.sub[name] = NestedResult(proba=np.full((repeats, n), np.nan), y=y)
     for r in range(repeats):
         outer = StratifiedKFold(outer_splits, shuffle=True, random_state=seed + 1000 * r)
         for k, (tr, te) in enumerate(outer.split(np.zeros(n), y)):
             fold_seed = seed + 1000 * r + k
+            scores = [0.0]
             if len(grid) == 1:
                 best = grid[0]
             else:
@@ -170,6 +195,12 @@ def nested_cv(table: FeatureTable, y, grid: list[dict], outer_splits: int = 10, 
             est = m[-1]
             if hasattr(est, "feature_importances_") and best.get("inputs", "features") == "features":
                 res.importances.append((best["writing"], est.feature_importances_))
+            for name, keep in subgrids.items():
+                idx = [i for i, s in enumerate(grid) if keep(s)]
+                b = grid[max(idx, key=lambda i: (scores[i] if len(grid) > 1 else 0.0, -i))]
+                sp = p if b is best else _fit_predict(table, y, b, tr, te, fold_seed)[0]
+                res.sub[name].proba[r, te] = sp
+                res.sub[name].chosen.append((r, k, b))
     return res
 
 
@@ -178,7 +209,9 @@ def _rates(y, pred) -> dict:
     tn = np.sum((y == 0) & (pred == 0))
     fp = np.sum((y == 0) & (pred == 1))
     fn = np.sum((y == 1) & (pred == 0))
-    return {"accuracy": (tp + tn) / y.size,
+    sens = tp / (tp + fn) if (tp + fn) else np.nan
+    spec = tn / (tn + fp) if (tn + fp) else np.nan
+    return {"accuracy": (tp + tn) / y.size, "balanced_accuracy": (sens + spec) / 2,
             "f1": 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0,
             "sensitivity": tp / (tp + fn) if (tp + fn) else np.nan,
             "specificity": tn / (tn + fp) if (tn + fp) else np.nan}
@@ -198,7 +231,11 @@ def child_metrics(y, pred, n_boot: int = 2000, level: float = 0.95, seed: int = 
 
     def stat(sel):
         vals = [_rates(y[sel], P[r, sel]) for r in range(P.shape[0])]
-        return {k: float(np.nanmean([v[k] for v in vals])) for k in vals[0]}
+        out = {}
+        for k in vals[0]:
+            v = np.array([d[k] for d in vals], float)
+            out[k] = float(v[np.isfinite(v)].mean()) if np.isfinite(v).any() else float("nan")
+        return out
 
     est = stat(np.arange(y.size))
     rng = np.random.default_rng(seed)
@@ -236,21 +273,36 @@ class DysgraphiaModel:
 
         return [summarize(select_writing(r, self.setting["writing"])) for r in recordings]
 
-    def fit(self, recordings, y):
+    def fit(self, recordings, y, ages=None):
+        """Train on one session per child; ``ages`` (years) are needed when the setting adjusts
+        the features for age."""
         from tremorlab.features.handwriting import HandwritingFeatures
 
-        if self.setting.get("inputs", "features") != "features" or self.setting.get("age_adjusted"):
+        if self.setting.get("inputs", "features") != "features":
             raise ValueError("DysgraphiaModel holds the handwriting-feature models only (no covariate inputs)")
         y = np.asarray(y).astype(int)
         S = self._summaries(recordings)
         self.extractor_ = HandwritingFeatures().fit(S)
+        F = self.extractor_.transform(S)
+        if self.setting.get("age_adjusted"):
+            if ages is None or len(ages) != y.size:
+                raise ValueError("this setting adjusts the features for age: pass the children's ages")
+            self.F_train_, self.age_train_ = F, np.asarray(ages, float)
+            F = age_adjust(F, self.age_train_, F, self.age_train_)
         params = {k: v for k, v in self.setting.items() if k not in ("model", "writing", "inputs", "age_adjusted")}
-        self.model_ = make_model(self.setting["model"], self.seed, **params).fit(self.extractor_.transform(S), y)
+        self.model_ = make_model(self.setting["model"], self.seed, **params).fit(F, y)
         self.n_train_ = int(y.size)
         return self
 
-    def predict_proba(self, recordings) -> np.ndarray:
-        return self.model_.predict_proba(self.extractor_.transform(self._summaries(recordings)))[:, 1]
+    def predict_proba(self, recordings, ages=None) -> np.ndarray:
+        """Probability of dysgraphia per recording (``ages`` needed when the model adjusts for age)."""
+        F = self.extractor_.transform(self._summaries(recordings))
+        if self.setting.get("age_adjusted"):
+            if ages is None or len(ages) != F.shape[0] or not np.isfinite(np.asarray(ages, float)).all():
+                raise ValueError("this model adjusts the features for age: give every child's age "
+                                 "(a label sheet with ID and age columns)")
+            F = age_adjust(self.F_train_, self.age_train_, F, np.asarray(ages, float))
+        return self.model_.predict_proba(F)[:, 1]
 
     def save(self, path: str | os.PathLike) -> Path:
         """Pickle the fitted model with a format tag and the library versions (atomic write)."""
@@ -283,8 +335,9 @@ class DysgraphiaModel:
 def apply_to_folder(model: "DysgraphiaModel | str | os.PathLike", folder, labels=None):
     """Predict every child of ``folder`` (the set's layout, see :func:`tremorlab.io.dysgraphia.load_cohort`).
 
-    With a label sheet (found in the folder or passed) the table also has the true label; without
-    one, every session under ``folder`` is predicted.  Returns a DataFrame indexed by child with
+    With a label sheet (found in the folder or passed; ``diag`` may be empty for children without
+    a diagnosis, shown as -1) the table also has the label, and the ages are taken from it (a
+    model that adjusts for age needs them); without one, every session under ``folder`` is predicted.  Returns a DataFrame indexed by child with
     ``p_dysgraphia`` and ``predicted`` (1 = dysgraphic at p >= 0.5).
     """
     import re
@@ -298,11 +351,13 @@ def apply_to_folder(model: "DysgraphiaModel | str | os.PathLike", folder, labels
         model = DysgraphiaModel.load(model)
     folder = Path(folder)
     has_sheet = labels is not None or any(folder.glob("*.xlsx")) or (folder / "labels.csv").exists()
+    ages = None
     if has_sheet:
-        coh = dg.load_cohort(folder, labels)
+        coh = dg.load_cohort(folder, labels, require_diag=False)
         ids = [c.child for c in coh.children]
         recs = [c.recording for c in coh.children]
         truth = [c.label for c in coh.children]
+        ages = [c.age for c in coh.children]
     else:
         ids, recs, truth = [], [], None
         for p in sorted(folder.glob("user*/session*/*.svc")):
@@ -323,10 +378,10 @@ def apply_to_folder(model: "DysgraphiaModel | str | os.PathLike", folder, labels
             recs.append(rec)
         if not recs:
             raise RecordingError(str(folder), "<files>", "session files user*/session*/*.svc", "none")
-    p = model.predict_proba(recs)
+    p = model.predict_proba(recs, ages=ages)
     out = pd.DataFrame({"child": ids, "p_dysgraphia": np.round(p, 4), "predicted": (p >= 0.5).astype(int)})
-    if truth is not None:
-        out["label"] = truth
+    if truth is not None and any(t >= 0 for t in truth):
+        out["label"] = truth                     # -1 where the sheet gives no diagnosis
     return out.set_index("child")
 
 
@@ -335,3 +390,31 @@ def grid_product(model: str, writings, **param_lists) -> list[dict]:
     keys = list(param_lists)
     return [dict(model=model, writing=w, **dict(zip(keys, vals)))
             for w in writings for vals in itertools.product(*[param_lists[k] for k in keys])]
+
+
+def train_on_folder(folder, labels=None, writings=("session", "words", "sentence"), age_adjust_options=(False, True),
+                    n_estimators: int = 500, inner_splits: int = 5, seed: int = 0, models=("rf", "adaboost"),
+                    ada_estimators: int = 100) -> tuple["DysgraphiaModel", dict]:
+    """Choose the setting (model family, writing, age adjustment) by inner cross-validation on all
+    children of ``folder``, as chapter 4 does, and train it on all of them.  Returns ``(model, info)``."""
+    from tremorlab.features.handwriting import summarize
+    from tremorlab.features.session_tasks import select_writing
+    from tremorlab.io import dysgraphia as dg
+
+    coh = dg.load_cohort(folder, labels)
+    y = coh.y
+    summ = {w: [summarize(select_writing(c.recording, w)) for c in coh.children] for w in writings}
+    cov = {"age": np.array([c.age for c in coh.children])}
+    table = FeatureTable(summ, cov, [c.child for c in coh.children])
+    grid = []
+    for kind in models:
+        if kind not in ("rf", "adaboost"):
+            raise ValueError(f"models must be 'rf' and/or 'adaboost', got {kind!r}")
+        trees = n_estimators if kind == "rf" else ada_estimators
+        grid += [dict(model=kind, writing=w, n_estimators=trees, age_adjusted=a)
+                 for w in writings for a in age_adjust_options]
+    setting, scores = select_setting(table, y, grid, inner_splits=inner_splits, seed=seed)
+    model = DysgraphiaModel(setting, seed=seed).fit([c.recording for c in coh.children], y, ages=cov["age"])
+    return model, {"report": coh.report(), "setting": setting,
+                   "inner_accuracy": {f"{s['model']}, {s['writing']}, age_adjusted={s['age_adjusted']}": round(v, 4)
+                                      for s, v in zip(grid, scores)}}
