@@ -100,6 +100,14 @@ def test_empty_session_is_a_sample_count_error(tmp_path):
     assert e.value.field == "sample count" and e.value.got == 0 and str(p) in str(e.value)
 
 
+def test_missing_and_binary_files_are_named(tmp_path):
+    with pytest.raises(RecordingError, match="no such file"):
+        dg.read_session_svc(tmp_path / "u00001s00001_hw00001.svc")
+    (tmp_path / "bin.svc").write_bytes(b"12\n\xff\xfe\x00")
+    with pytest.raises(RecordingError, match="UTF-8"):
+        dg.read_session_svc(tmp_path / "bin.svc")
+
+
 def test_count_mismatch_and_bad_field_name_line(tmp_path):
     rec = _phantom()
     p = tmp_path / "u00003s00001_hw00001.svc"

@@ -127,9 +127,7 @@ def read_session_svc(path: str | os.PathLike, layout: tuple[str, ...] | str = "a
     Returns a :class:`PenRecording` in mm and degrees, ``subject`` = the child's ID (``'00135'``).
     """
     path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise RecordingError(path, "<file>", "an existing file", "no such file")
-    raw = Path(path).read_text(encoding="utf-8", errors="strict")
+    raw = read_text(path)              # missing, undecodable or blank file: a RecordingError naming it
     head, _, body = raw.partition("\n")
     if not re.fullmatch(r"\d+", head.strip()):
         raise RecordingError(path, "sample count", "a non-negative integer on line 1", head.strip()[:40], line=1)
