@@ -1,11 +1,17 @@
 """Benchmark: the chapter-4 features (ours) beside BDALab ``handwriting-features`` (the peer).
 
-Same input for both: one 5-minute, 200 Hz sigma-lognormal phantom recording (60 000 samples).
+Same input for both: one 5-minute, 200 Hz sigma-lognormal phantom recording (60 000 samples), and
+the 90 real children of ``drotar_dysgraphia_svc`` (whole sessions, ~2 min each at ~133 Hz; skipped
+when the data are not there).
 
 * ``test_ours_all_53``: all 53 features of one recording (target: < 0.5 s on one core).
 * ``test_ours_common`` / ``test_peer_common``: the quantities both libraries compute, with the
   statistics mean / 95th percentile / std (the peer has no max): on-surface velocity, acceleration and jerk (from unsmoothed
   first differences), pressure, tilt, and the on-surface / in-air duration ratio.
+* ``test_ours_all_53_children``: all 53 features of the 90 children (target: < 10 s; the issue asks
+  for it on 2 cores, we do it on one).
+* ``test_ours_common_children`` / ``test_peer_common_children``: the common quantities on the same
+  90 sessions.
 Run with ``make bench`` (or ``pytest bench/bench_features.py``); compare the means.
 """
 
@@ -74,3 +80,39 @@ def test_peer_common(benchmark, recording):
     ours = ours_common(recording)
     # same definition of velocity (units per ms there, per s here; the peer drops the last sample)
     np.testing.assert_allclose(np.asarray(out["velocity"])[0] * 1000.0, ours["velocity"][0], rtol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def children():
+    from tremorlab import data
+    from tremorlab.io import dysgraphia as dg
+
+    try:
+        folder = data.where("drotar_dysgraphia_svc")
+    except Exception:
+        pytest.skip("drotar_dysgraphia_svc not available")
+    return [c.recording for c in dg.load_cohort(folder).children]
+
+
+@pytest.mark.benchmark(group="features: all 53, 90 children")
+def test_ours_all_53_children(benchmark, children):
+    def run():
+        S = [hw.summarize(r) for r in children]
+        return hw.HandwritingFeatures().fit(S).transform(S)
+
+    F = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert F.shape == (len(children), 53)
+    assert benchmark.stats.stats.mean < 10.0, "all 53 features of the 90 children must take < 10 s"
+
+
+@pytest.mark.benchmark(group="features BDALab also computes: 90 children")
+def test_ours_common_children(benchmark, children):
+    out = benchmark.pedantic(lambda: [ours_common(r) for r in children], rounds=3, iterations=1)
+    assert len(out) == len(children)
+
+
+@pytest.mark.benchmark(group="features BDALab also computes: 90 children")
+def test_peer_common_children(benchmark, children):
+    out = benchmark.pedantic(lambda: [peer_common(r) for r in children], rounds=1, iterations=1)
+    for r, o in zip(children[:5], out[:5]):
+        np.testing.assert_allclose(np.asarray(o["velocity"])[0] * 1000.0, ours_common(r)["velocity"][0], rtol=1e-3)

@@ -107,6 +107,23 @@ DATASETS = {
         source=dict(repo="jiehu01/Parkinson-s-Disease-Tremor-Dataset",
                     commit="e8056bfddae9cbb584eaea60a3b0170112a04d73",
                     map=[("Tim-Tremor/", "Tim-Tremor/"), ("IMU-Wild/", "IMU-Wild/")])),
+    "drotar_dysgraphia_svc": dict(
+        title="Children's online handwriting with dysgraphia labels (Drotár & Dobeš 2020), 90 of 120 children",
+        description="Wacom tablet sessions (.svc: x y t pen azimuth altitude pressure) of Slovak children aged 8-15, "
+                    "one session of eight lines of writing per child; label sheet (dysgraphic or not, sex, hand, age).",
+        licence="none stated by the authors (published openly as the paper's data); cite the paper, research use only",
+        citation="Drotár P., Dobeš M. Dysgraphia detection through machine learning. Scientific Reports 10, 21541 (2020), "
+                 "doi:10.1038/s41598-020-78611-9.",
+        bibkey="drotar2020dysgraphia",
+        homepage="https://github.com/peet292929/Dysgraphia-detection-through-machine-learning",
+        caveats=["label sheet is untidy: diag 'DYSGR' / '0' / 0, stray spaces in sex and hand, empty rows and columns",
+                 "30 children of the sheet have no session here (kept aside): reported, not fatal",
+                 "child 135's first file is empty; its data is in hw00002",
+                 "time stamps go backwards once in children 32 and 120 (repaired as clock resets)",
+                 "column order x y t ... differs from PaHaW's y x t ...: the reader detects it from the values",
+                 "ages and handedness differ between the groups: check age before reading a score as dysgraphia"],
+        source=dict(repo="alarxx/Dysgraphia-Diagnosis", commit="0fcd274d83de6290252485ea7be22e6f6ff1ab3a",
+                    map=[("", "000_PrimaryDataset/")])),
 }
 
 

@@ -14,7 +14,7 @@ def test_registry_names_every_sample_folder_with_licence_citation_and_checksums(
     reg = data.registry()
     assert set(reg) == {"uci_spiral_tablet", "kaggle_spiral_drawings", "newhandpd_spiral_samples",
                         "pahaw_bdalab_svc_sample", "uci_emg_gestures_myo", "pads_smartwatch",
-                        "tremor_severity_imu"}
+                        "tremor_severity_imu", "drotar_dysgraphia_svc"}
     for ds in reg.values():
         assert ds.licence and ds.citation and ds.homepage.startswith("http") and ds.caveats
         assert all(len(f["sha256"]) == 64 and f["url"].startswith("https://") for f in ds.files)

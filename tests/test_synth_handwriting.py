@@ -78,3 +78,28 @@ def test_groups_differ_as_designed():
     np.testing.assert_array_equal(small[2].x, recs[8].x)
     with pytest.raises(ValueError, match="group"):
         sh.writer_profile("w", "X", 3, np.random.default_rng(0))
+
+
+def test_effects_restrict_the_group_differences_to_the_named_parameters():
+    """Known answer for chapter 4: with only the stroke rhythm moving with severity, the pauses stay
+    typical for every writer while the stroke rate rises, and the speed-frequency median follows it."""
+    from scipy.stats import spearmanr
+
+    from tremorlab.features import handwriting as hw
+
+    rhythm = ("stroke_ioi_s", "ioi_cv", "submovement_prob")
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    full = sh.writer_profile("w", "D", 3, rng_a)
+    only = sh.writer_profile("w", "D", 3, rng_b, effects=rhythm)
+    assert only.severity == full.severity and only.params["stroke_ioi_s"] == full.params["stroke_ioi_s"]
+    assert only.params["pause_word_s"] < full.params["pause_word_s"]         # pauses stay typical
+    with pytest.raises(ValueError, match="unknown"):
+        sh.writer_profile("w", "D", 3, np.random.default_rng(0), effects=("tempo",))
+    recs = sh.dysgraphia_cohort(n_td=10, n_d=10, duration_s=30.0, seed=4, effects=rhythm)
+    rate = []
+    for k in range(20):
+        g, i = ("TD", k) if k < 10 else ("D", k - 10)
+        rng = np.random.default_rng([4, 0 if g == "TD" else 1, i])
+        rate.append(1 / sh.writer_profile("w", g, int(rng.integers(1, 6)), rng, effects=rhythm).params["stroke_ioi_s"])
+    med = [hw.summarize(r).values["speed_freq_median"] for r in recs]
+    assert spearmanr(med, rate)[0] > 0.3          # 0.37-0.57 over seeds 4-6; no relation would give ~0

@@ -18,7 +18,7 @@ import argparse
 import importlib
 import sys
 
-EXTENSIONS = ("tremorlab.pen.cli",)
+EXTENSIONS = ("tremorlab.pen.cli", "tremorlab.learn.dysgraphia_cli")
 
 
 def _cmd_run(args) -> int:

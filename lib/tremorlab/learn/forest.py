@@ -41,7 +41,8 @@ def rates(y_true, y_pred) -> dict[str, float]:
     f1 = 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0
     tpr = tp / (tp + fn) if (tp + fn) else float("nan")
     fpr = fp / (fp + tn) if (fp + tn) else float("nan")
-    return {"f1": f1, "tpr": tpr, "fpr": fpr, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
+    acc = (tp + tn) / max(1, tp + tn + fp + fn)
+    return {"f1": f1, "tpr": tpr, "fpr": fpr, "accuracy": acc, "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
 @dataclass
@@ -53,9 +54,12 @@ class ForestResult:
     fpr: np.ndarray
     importances: np.ndarray        # (n_splits, n_features), Gini importance per split
     feature_names: tuple[str, ...]
+    accuracy: np.ndarray | None = None
 
     def summary(self) -> dict[str, float]:
-        return {"f1_mean": float(self.f1.mean()), "f1_std": float(self.f1.std()),
+        extra = {} if self.accuracy is None else {"accuracy_mean": float(self.accuracy.mean()),
+                                                  "accuracy_std": float(self.accuracy.std())}
+        return {**extra, "f1_mean": float(self.f1.mean()), "f1_std": float(self.f1.std()),
                 "tpr_mean": float(np.nanmean(self.tpr)), "tpr_std": float(np.nanstd(self.tpr)),
                 "fpr_mean": float(np.nanmean(self.fpr)), "fpr_std": float(np.nanstd(self.fpr)),
                 "n_splits": int(self.f1.size)}
@@ -100,7 +104,7 @@ def evaluate(X, y, n_splits: int = 25, test_size: float = 0.3, seed: int = 0, n_
     cols = list(range(len(FEATURE_NAMES))) if features is None else [FEATURE_NAMES.index(f) for f in features]
     names = tuple(FEATURE_NAMES[c] for c in cols)
     sss = StratifiedShuffleSplit(n_splits=n_splits, test_size=test_size, random_state=seed)
-    f1, tpr, fpr, imp = [], [], [], []
+    f1, tpr, fpr, imp, acc = [], [], [], [], []
     for k, (tr, te) in enumerate(sss.split(np.zeros(y.size), y)):
         ext = clone(base).fit([summaries[i] for i in tr])      # mean spectra from the training part only
         Xtr = ext.transform([summaries[i] for i in tr])[:, cols]
@@ -111,8 +115,9 @@ def evaluate(X, y, n_splits: int = 25, test_size: float = 0.3, seed: int = 0, n_
         f1.append(r["f1"])
         tpr.append(r["tpr"])
         fpr.append(r["fpr"])
+        acc.append(r["accuracy"])
         imp.append(rf.feature_importances_)
-    return ForestResult(np.array(f1), np.array(tpr), np.array(fpr), np.array(imp), names)
+    return ForestResult(np.array(f1), np.array(tpr), np.array(fpr), np.array(imp), names, np.array(acc))
 
 
 def length_robustness(recordings, y, lengths_s, n_splits: int = 25, seed: int = 0, n_estimators: int = 100,

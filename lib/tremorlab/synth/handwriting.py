@@ -94,17 +94,27 @@ class WriterProfile:
     params: dict
 
 
-def writer_profile(writer_id: str, group: str, grade: int, rng: np.random.Generator) -> WriterProfile:
+def writer_profile(writer_id: str, group: str, grade: int, rng: np.random.Generator,
+                   effects: tuple[str, ...] | None = None) -> WriterProfile:
     """Draw a writer: severity ``s`` (TD ~ Beta(1, 14), D ~ Beta(5, 2)), then every parameter
     ``p = p_TD + s (p_D - p_TD)`` times a log-normal individual factor (sd 0.12), plus grade
-    effects (younger: slower strokes, larger letters, longer pauses)."""
+    effects (younger: slower strokes, larger letters, longer pauses).
+
+    ``effects`` names the parameters of :data:`TD_VALUES` that move with severity (default: all);
+    the others stay at their TD value for every writer (a known-answer cohort in which only,
+    say, the stroke rhythm differs).  The random draws are the same whatever ``effects`` is."""
+    if effects is not None:
+        unknown = set(effects) - set(TD_VALUES)
+        if unknown:
+            raise ValueError(f"effects must be names of TD_VALUES, got unknown {sorted(unknown)}")
     if group not in ("TD", "D"):
         raise ValueError(f"group must be 'TD' or 'D', got {group!r}")
     s = float(rng.beta(1, 14) if group == "TD" else rng.beta(5, 2))
     young = (3 - grade) / 2.0            # +1 at grade 1, -1 at grade 5
     p = {}
     for k, v0 in TD_VALUES.items():
-        p[k] = (v0 + s * (D_VALUES[k] - v0)) * float(np.exp(rng.normal(0, 0.12)))
+        shift = s * (D_VALUES[k] - v0) if effects is None or k in effects else 0.0
+        p[k] = (v0 + shift) * float(np.exp(rng.normal(0, 0.12)))
     p["stroke_ioi_s"] *= 1 + 0.15 * young
     p["pause_word_s"] *= 1 + 0.25 * young
     p["x_height_mm"] = 3.6 * (1 + 0.18 * young) * (1 + 0.1 * s) * float(np.exp(rng.normal(0, 0.1)))
@@ -292,10 +302,11 @@ def _sum_strokes(t: np.ndarray, S: np.ndarray, rate: float, n_sd: float = 5.0):
 
 
 def dysgraphia_cohort(n_td: int = 242, n_d: int = 56, duration_s: float = 300.0, rate_hz: float = 200.0,
-                      seed: int = 0):
+                      seed: int = 0, effects: tuple[str, ...] | None = None):
     """The phantom cohort: ``n_td`` TD and ``n_d`` D writers, grades 1-5 drawn uniformly in both
     groups (the study matched the age distributions).  The ``i``-th writer of a group uses the seed ``(seed, group, i)``, so a
-    smaller cohort holds the first writers of a larger one with the same seed.
+    smaller cohort holds the first writers of a larger one with the same seed.  ``effects``: see
+    :func:`writer_profile` (default: every group difference).
 
     Returns
     -------
@@ -309,6 +320,6 @@ def dysgraphia_cohort(n_td: int = 242, n_d: int = 56, duration_s: float = 300.0,
         wid = f"{group}{i:03d}"
         rng = np.random.default_rng([seed, 0 if group == "TD" else 1, i])
         grade = int(rng.integers(1, 6))
-        prof = writer_profile(wid, group, grade, rng)
+        prof = writer_profile(wid, group, grade, rng, effects=effects)
         recs.append(write_text(prof, duration_s=duration_s, rate_hz=rate_hz, seed=int(rng.integers(2 ** 31))))
     return recs
