@@ -78,3 +78,35 @@ def profile_table(models: dict, size: int = 224, repeats: int = 20, threads: int
         rows.append({"model": k, "params_M": n_parameters(m) / 1e6, "GMACs": mac / 1e9, "GFLOPs": 2 * mac / 1e9,
                      "latency_ms": lat[k]["median"], "latency_iqr_ms": lat[k]["q3"] - lat[k]["q1"]})
     return pd.DataFrame(rows).set_index("model")
+
+
+def train_throughput(model, size: int = 128, batch_size: int = 32, steps: int = 5, warmup: int = 1,
+                     threads: int | None = 1, seed: int = 0) -> float:
+    """Training images per second: forward, cross-entropy, backward and an Adam step at ``batch_size``.
+
+    The model is copied (its weights and optimiser state are not touched); the median step time
+    over ``steps`` steps after ``warmup`` is used.
+    """
+    import copy
+
+    old = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        m = copy.deepcopy(model).train()
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(batch_size, 3, size, size, generator=g)
+        n_out = m(x[:2]).shape[1]
+        y = torch.randint(0, n_out, (batch_size,), generator=g)
+        opt = torch.optim.Adam(m.parameters(), lr=1e-4)
+        times = []
+        for i in range(warmup + steps):
+            t0 = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            torch.nn.functional.cross_entropy(m(x), y).backward()
+            opt.step()
+            if i >= warmup:
+                times.append(time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(old)
+    return float(batch_size / np.median(times))
