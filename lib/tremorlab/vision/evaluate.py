@@ -125,3 +125,18 @@ def group_mean_ci(values, groups, n_boot: int = 1000, seed: int = 0, level: floa
     v = np.asarray(values, float)
     return bootstrap_ci(lambda x, _: float(x.mean()), v, np.zeros(len(v)), n_boot=n_boot, level=level, seed=seed,
                         groups=groups)
+
+
+def binary_auc(y_true, score) -> float:
+    """ROC AUC of ``score`` for the positive class of boolean/0-1 ``y_true``.
+
+    Raises ValueError when only one class is present (so that a bootstrap resample without
+    both classes is skipped by :func:`tremorlab.learn.metrics.bootstrap_ci` instead of
+    contributing NaN).
+    """
+    from sklearn.metrics import roc_auc_score
+
+    y_true = np.asarray(y_true).astype(bool)
+    if y_true.all() or not y_true.any():
+        raise ValueError("AUC needs both classes")
+    return float(roc_auc_score(y_true, score))

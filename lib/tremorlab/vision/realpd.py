@@ -100,13 +100,12 @@ def fit_all(x, y, n_per_class: int = 60, phase1_epochs: int = 2, phase2_epochs: 
 def person_report(y, proba, persons, n_boot: int = 1000, seed: int = 0, threshold: float = 0.5) -> dict:
     """Accuracy (%) and AUC of per-image P(PD), each (estimate, low, high) with people resampled,
     plus the numbers of images and people per class."""
-    from sklearn.metrics import roc_auc_score
-
     from tremorlab.learn.metrics import bootstrap_ci
+    from tremorlab.vision.evaluate import binary_auc
 
     y, proba, persons = np.asarray(y), np.asarray(proba), np.asarray(persons)
     acc = bootstrap_ci(lambda a, b: 100 * float(np.mean(a == (b >= threshold))), y, proba, n_boot=n_boot, seed=seed,
                        groups=persons)
-    auc = bootstrap_ci(roc_auc_score, y, proba, n_boot=n_boot, seed=seed, groups=persons)
+    auc = bootstrap_ci(binary_auc, y, proba, n_boot=n_boot, seed=seed, groups=persons)
     return {"accuracy": acc, "auc": auc, "n_images": int(len(y)),
             "n_people": {"healthy": int(len(set(persons[y == 0]))), "pd": int(len(set(persons[y == 1])))}}
