@@ -2,6 +2,8 @@
 
 Targets (issue 3): ETSD-Net's batch-1 CPU latency at most 1.3x MobileNetV2's, measured in the same
 run; phantom generation at least 20 images/s per core at training resolution (224 px).
+Issue 15: ETSD-Net on EfficientNet-Lite0 at most 1.3x plain Lite0's latency, same run; training
+throughput (images/s, batch 32 at 128 px, one thread) of both, recorded (no target).
 """
 
 from __future__ import annotations
@@ -44,6 +46,38 @@ def test_latency_ratio(benchmark, models):
     ratio = lat["etsdnet"]["median"] / lat["mobilenetv2"]["median"]
     benchmark.extra_info["etsdnet_over_mobilenetv2"] = ratio
     assert ratio <= LATENCY_RATIO_MAX, f"ETSD-Net takes {ratio:.2f}x MobileNetV2's time (target <= {LATENCY_RATIO_MAX})"
+
+
+@pytest.fixture(scope="module")
+def lite_models(torch_one_thread):
+    from tremorlab.vision.baselines import create
+
+    torch.manual_seed(0)
+    return {"etsdnet_lite0": create("etsdnet_lite0", pretrained=True).eval(),
+            "efficientnet_lite0": create("efficientnet_lite0", pretrained=True).eval()}
+
+
+def test_latency_ratio_lite0(benchmark, lite_models):
+    """Interleaved medians: ETSD-Net (Lite0) / EfficientNet-Lite0 <= 1.3 at batch 1, 224 px, one thread."""
+    from tremorlab.vision.profile import latency_ms
+
+    benchmark.group = "vision: latency ratio"
+    lat = benchmark.pedantic(latency_ms, args=(lite_models,), kwargs={"repeats": 40, "threads": 1}, rounds=1)
+    ratio = lat["etsdnet_lite0"]["median"] / lat["efficientnet_lite0"]["median"]
+    benchmark.extra_info.update({k + "_ms": v["median"] for k, v in lat.items()})
+    benchmark.extra_info["etsdnet_lite0_over_efficientnet_lite0"] = ratio
+    assert ratio <= LATENCY_RATIO_MAX, f"ETSD-Net (Lite0) takes {ratio:.2f}x Lite0's time (target <= {LATENCY_RATIO_MAX})"
+
+
+def test_train_throughput_lite0(benchmark, lite_models):
+    """Training images/s (forward, backward, Adam step), batch 32 at 128 px, one thread, interleaved."""
+    from tremorlab.vision.profile import train_throughput
+
+    benchmark.group = "vision: training throughput (images/s)"
+    rate = benchmark.pedantic(train_throughput, args=(lite_models,),
+                              kwargs={"size": 128, "batch_size": 32, "steps": 5}, rounds=1)
+    benchmark.extra_info.update({k + "_images_per_s": v for k, v in rate.items()})
+    assert all(v > 0 for v in rate.values())
 
 
 def _sheet(i=[0]):

@@ -72,3 +72,86 @@ def test_mismatched_shapes_are_not_loaded():
     matched = load_matched(a, b.state_dict())
     assert "classifier.weight" not in matched and "conv_stem.weight" in matched
     np.testing.assert_array_equal(a.conv_stem.weight.detach().numpy(), b.conv_stem.weight.detach().numpy())
+
+
+# ---- ETSD-Net on EfficientNet-Lite0, and the attention's size against the paper's ----
+
+def test_lite0_attention_placement_identity_start_and_parameter_delta():
+    from tremorlab.vision.etsdnet import etsdnet_lite0
+    from tremorlab.vision.pretrained import LITE0_STAGES, efficientnet_lite0
+
+    torch.manual_seed(0)
+    plain = efficientnet_lite0(num_classes=5, pretrained=True).eval()
+    torch.manual_seed(0)
+    etsd = etsdnet_lite0(num_classes=5, pretrained=True).eval()
+    # one attention module per stage, on its last block, sized to that block's output channels
+    where = [(i, j) for i, st in enumerate(etsd.blocks) for j, b in enumerate(st) if hasattr(b, "attn")]
+    assert where == [(i, n - 1) for i, (_, _, n, _, _) in enumerate(LITE0_STAGES)]
+    widths = [etsd.blocks[i][j].attn.fc1.in_features for i, j in where]
+    assert widths == [c for _, c, _, _, _ in LITE0_STAGES]
+    # parameter delta = sum over modules of 2Ch + h + C + 2k^2 (h = max(C // 16, 8), k = 7)
+    n = lambda m: sum(p.numel() for p in m.parameters())
+    expect = sum(2 * c * max(c // 16, 8) + max(c // 16, 8) + c + 2 * 49 for c in widths)
+    assert n(etsd) - n(plain) == expect
+    # identity at start: the same function as the plain pretrained network
+    x = torch.randn(2, 3, 96, 96)
+    with torch.no_grad():
+        torch.testing.assert_close(etsd(x), plain(x))
+    # and the attention sees the projected output (bn3), before the residual addition
+    seen = {}
+    blk = etsd.blocks[3][2]                    # a block with a shortcut
+    blk.bn3.register_forward_hook(lambda m, i, o: seen.__setitem__("bn3", o))
+    blk.attn.register_forward_hook(lambda m, i, o: seen.__setitem__("attn_in", i[0]))
+    with torch.no_grad():
+        nn_init = torch.nn.init
+        nn_init.normal_(blk.attn.fc2.weight, std=0.5)
+        y = etsd(x)
+    assert seen["attn_in"] is seen["bn3"]
+    assert not torch.allclose(y, plain(x))
+    # only attention tensors and the head are new: phase 1 freezes everything else
+    new = {k for k in etsd.state_dict() if k not in set(etsd.matched_)}
+    assert all(".attn." in k or k.startswith("classifier.") for k in new)
+
+
+def test_lite0_all_blocks():
+    from tremorlab.vision.etsdnet import etsdnet_lite0
+
+    m = etsdnet_lite0(attention="all")
+    assert sum(hasattr(b, "attn") for st in m.blocks for b in st) == 16
+    with pytest.raises(ValueError):
+        etsdnet_lite0(attention="some")
+
+
+@pytest.mark.parametrize("placement,position", [("stage", "output"), ("all", "output"), ("stage", "expanded"),
+                                                ("all", "expanded")])
+def test_attention_delta_formula_equals_built_models(placement, position):
+    """The shape formula against parameter counts and fvcore MACs of the built networks."""
+    from tremorlab.vision.etsdnet import attention_delta
+    from tremorlab.vision.profile import macs, n_parameters
+
+    base = ETSDNet(attention=False)
+    m = ETSDNet(attention=placement, position=position)
+    dp, dm = attention_delta(placement, position)
+    assert n_parameters(m) - n_parameters(base) == dp
+    assert macs(m) - macs(base) == dm
+
+
+def test_expanded_position_is_identity_at_start_and_runs():
+    torch.manual_seed(0)
+    a, b = ETSDNet(attention=False).eval(), ETSDNet(attention="all", position="expanded").eval()
+    load_matched(b, a.state_dict())
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(a(x), b(x))
+
+
+def test_no_cbam_configuration_matches_both_paper_deltas():
+    """The paper's +0.06 M / +0.03 G: parameters alone can be matched, MACs and parameters together cannot."""
+    from tremorlab.vision.etsdnet import paper_attention_search
+
+    df = paper_attention_search()
+    assert len(df) == 2 * 2 * 2 * 6 * 4
+    assert df.params_ok.any() and df.macs_ok.any()
+    assert not df.both_ok.any()
+    pooled = df[df.spatial_input == "pooled"]
+    assert pooled.d_GMACs.max() < 0.03 * 0.85    # CBAM's 2-channel spatial map never reaches the MAC delta

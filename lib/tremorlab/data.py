@@ -199,4 +199,15 @@ def page() -> str:
                 "- Caveats:"]
         out += [f"  - {c}" for c in ds.caveats]
         out.append("")
+    from tremorlab.vision.pretrained import WEIGHTS  # no torch at import
+
+    out += ["## Pretrained weights", "",
+            "Model weights are recorded like the datasets: where they come from, their licence and the SHA-256 of",
+            "the file, checked before every load.", ""]
+    for name, w in sorted(WEIGHTS.items()):
+        out += [f"### `{name}`", "", f"**{w['title']}.** {w['tensors']} tensors, {w['parameters']:,} parameters; "
+                f"loaded into timm's `{w['timm_architecture']}` by `tremorlab.vision.pretrained`.", "",
+                f"- Licence: {w['licence']}", f"- Cite: {w['citation']}", f"- Original source: <{w['homepage']}>",
+                f"- Our copy: the file `{w['file']}` inside the pip package `{w['package']}` (a pinned dependency), "
+                f"{w['bytes'] / 1e6:.1f} MB, SHA-256 `{w['sha256']}`", ""]
     return "\n".join(out)

@@ -19,13 +19,17 @@ TIMM_NAMES = {"resnet50": "resnet50", "densenet121": "densenet121", "convnext_ti
               "mobilenetv2": "mobilenetv2_100"}
 #: Display names as in the paper's tables.
 DISPLAY = {"resnet50": "ResNet50", "densenet121": "DenseNet", "convnext_tiny": "ConvNeXt-Tiny",
-           "mobilenetv2": "MobileNet-V2", "etsdnet": "ETSD-Net"}
+           "mobilenetv2": "MobileNet-V2", "etsdnet": "ETSD-Net",
+           "efficientnet_lite0": "EfficientNet-Lite0", "etsdnet_lite0": "ETSD-Net (Lite0)"}
 MODELS = ("resnet50", "densenet121", "convnext_tiny", "mobilenetv2", "etsdnet")
+#: Models on EfficientNet-Lite0, whose ImageNet weights ship in a pip package (no hub needed):
+#: ``pretrained=True`` loads them from the package (:mod:`tremorlab.vision.pretrained`).
+LITE_MODELS = ("efficientnet_lite0", "etsdnet_lite0")
 
 
 def create(name: str, num_classes: int = 5, pretrained: bool = False, weights_file: str | os.PathLike | None = None,
            **kwargs):
-    """Build model ``name`` (one of :data:`MODELS`) with a ``num_classes`` head.
+    """Build model ``name`` (one of :data:`MODELS` or :data:`LITE_MODELS`) with a ``num_classes`` head.
 
     Parameters
     ----------
@@ -45,8 +49,16 @@ def create(name: str, num_classes: int = 5, pretrained: bool = False, weights_fi
         from tremorlab.vision.etsdnet import etsdnet
 
         return etsdnet(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
+    if name == "efficientnet_lite0":
+        from tremorlab.vision.pretrained import efficientnet_lite0
+
+        return efficientnet_lite0(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
+    if name == "etsdnet_lite0":
+        from tremorlab.vision.etsdnet import etsdnet_lite0
+
+        return etsdnet_lite0(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
     if name not in TIMM_NAMES:
-        raise ValueError(f"unknown model '{name}'; models: {', '.join(MODELS)}")
+        raise ValueError(f"unknown model '{name}'; models: {', '.join(MODELS + LITE_MODELS)}")
     import timm
 
     arch = TIMM_NAMES[name]

@@ -90,9 +90,12 @@ class InvertedResidual(nn.Module):
     """
 
     def __init__(self, c_in: int, c_out: int, stride: int, expansion: int, attention: bool = True,
-                 reduction: int = 16, kernel_size: int = 7):
+                 reduction: int = 16, kernel_size: int = 7, position: str = "output"):
         super().__init__()
+        if position not in ("output", "expanded"):
+            raise ValueError(f"position must be 'output' or 'expanded', got {position!r}")
         self.expansion = expansion
+        self.position = position
         hidden = c_in * expansion
         if expansion == 1:
             self.conv_dw = nn.Conv2d(c_in, c_in, 3, stride, 1, groups=c_in, bias=False)
@@ -106,18 +109,21 @@ class InvertedResidual(nn.Module):
             self.bn2 = nn.BatchNorm2d(hidden)
             self.conv_pwl = nn.Conv2d(hidden, c_out, 1, bias=False)
             self.bn3 = nn.BatchNorm2d(c_out)
-        self.attn = ChannelSpatialAttention(c_out, reduction, kernel_size) if attention else nn.Identity()
+        width = c_out if position == "output" else hidden
+        self.attn = ChannelSpatialAttention(width, reduction, kernel_size) if attention else nn.Identity()
         self.has_shortcut = stride == 1 and c_in == c_out
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         act = nn.functional.relu6
+        inner = self.attn if self.position == "expanded" else (lambda z: z)
         if self.expansion == 1:
-            y = self.bn2(self.conv_pw(act(self.bn1(self.conv_dw(x)))))
+            y = self.bn2(self.conv_pw(inner(act(self.bn1(self.conv_dw(x))))))
         else:
             y = act(self.bn1(self.conv_pw(x)))
-            y = act(self.bn2(self.conv_dw(y)))
+            y = inner(act(self.bn2(self.conv_dw(y))))
             y = self.bn3(self.conv_pwl(y))
-        y = self.attn(y)
+        if self.position == "output":
+            y = self.attn(y)
         return x + y if self.has_shortcut else y
 
 
@@ -137,12 +143,16 @@ class ETSDNet(nn.Module):
         1.3x the project targets (see ``bench/bench_vision.py``).
     reduction : int
         Channel reduction of the attention MLP.
+    position : {"output", "expanded"}
+        ``"output"`` (default): on the block's projected output before the residual addition;
+        ``"expanded"``: on the expanded channels after the depthwise convolution (where
+        MobileNetV3 puts squeeze-excitation).  Used by :func:`attention_delta`'s checks.
     drop_rate : float
         Dropout before the classifier (timm's MobileNetV2 default is 0).
     """
 
     def __init__(self, num_classes: int = 5, attention: bool | str = "stage", reduction: int = 16,
-                 kernel_size: int = 7, drop_rate: float = 0.0):
+                 kernel_size: int = 7, drop_rate: float = 0.0, position: str = "output"):
         super().__init__()
         self.num_classes = num_classes
         self.conv_stem = nn.Conv2d(3, 32, 3, 2, 1, bias=False)
@@ -152,7 +162,8 @@ class ETSDNet(nn.Module):
             blocks = []
             for i in range(n):
                 here = attention == "all" or (attention == "stage" and i == n - 1) or attention is True
-                blocks.append(InvertedResidual(c_in, c, s if i == 0 else 1, t, bool(here), reduction, kernel_size))
+                blocks.append(InvertedResidual(c_in, c, s if i == 0 else 1, t, bool(here), reduction, kernel_size,
+                                               position))
                 c_in = c
             stages.append(nn.Sequential(*blocks))
         self.blocks = nn.Sequential(*stages)
@@ -222,3 +233,136 @@ def etsdnet(num_classes: int = 5, pretrained: bool = False, weights_file: str | 
         donor = create("mobilenetv2", num_classes=1000, pretrained=True, weights_file=weights_file)
         model.matched_ = load_matched(model, donor.state_dict())
     return model
+
+
+# --------------------------------------------------------------------------------------------
+# ETSD-Net on EfficientNet-Lite0 (a MobileNetV2-family network with ImageNet weights offline)
+# --------------------------------------------------------------------------------------------
+
+def _attn_forward_ds(self, x: torch.Tensor) -> torch.Tensor:
+    """timm ``DepthwiseSeparableConv.forward`` with the attention on the projected output."""
+    shortcut = x
+    x = self.se(self.aa(self.bn1(self.conv_dw(x))))
+    x = self.attn(self.bn2(self.conv_pw(x)))
+    return self.drop_path(x) + shortcut if self.has_skip else x
+
+
+def _attn_forward_ir(self, x: torch.Tensor) -> torch.Tensor:
+    """timm ``InvertedResidual.forward`` with the attention on the projected output."""
+    shortcut = x
+    x = self.bn1(self.conv_pw(x))
+    x = self.se(self.aa(self.bn2(self.conv_dw(x))))
+    x = self.attn(self.bn3(self.conv_pwl(x)))
+    return self.drop_path(x) + shortcut if self.has_skip else x
+
+
+def _with_attention(block: nn.Module, attn: nn.Module) -> nn.Module:
+    """Give a timm block an ``attn`` module on its projected output (same place as in ETSD-Net)."""
+    from timm.models._efficientnet_blocks import DepthwiseSeparableConv, InvertedResidual as TimmIR
+
+    if getattr(block, "conv_s2d", None) is not None:
+        raise ValueError("space-to-depth blocks are not supported")
+    base = DepthwiseSeparableConv if isinstance(block, DepthwiseSeparableConv) else TimmIR
+    if not isinstance(block, base):
+        raise TypeError(f"expected a timm DepthwiseSeparableConv or InvertedResidual, got {type(block).__name__}")
+    fwd = _attn_forward_ds if base is DepthwiseSeparableConv else _attn_forward_ir
+    cls = type(f"Attn{base.__name__}", (base,), {"forward": fwd})
+    block.__class__ = cls
+    block.attn = attn
+    return block
+
+
+def block_out_channels(block: nn.Module) -> int:
+    last = block.conv_pwl if hasattr(block, "conv_pwl") else block.conv_pw
+    return last.out_channels
+
+
+def etsdnet_lite0(num_classes: int = 5, pretrained: bool = False, weights_file: str | None = None,
+                  attention: str = "stage", reduction: int = 16, kernel_size: int = 7, **kwargs) -> nn.Module:
+    """ETSD-Net's attention placed in EfficientNet-Lite0, optionally from its ImageNet weights.
+
+    The placement is the one :class:`ETSDNet` uses in MobileNetV2: a
+    :class:`ChannelSpatialAttention` (identity at start) on the projected output of the last
+    inverted residual block of each of the 7 stages (``attention="stage"``) or of all 16 blocks
+    (``"all"``), before the residual addition.  The backbone is timm's ``efficientnet_lite0``
+    (:func:`tremorlab.vision.pretrained.efficientnet_lite0`), whose ImageNet weights come from a
+    pip package; the tensor names stay timm's, only ``...attn.*`` and the classifier are new.
+    ``model.matched_`` lists the pretrained tensors (frozen in phase 1 of two-phase training).
+    """
+    from tremorlab.vision.pretrained import efficientnet_lite0
+
+    if attention not in ("stage", "all"):
+        raise ValueError(f"attention must be 'stage' or 'all', got {attention!r}")
+    model = efficientnet_lite0(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
+    for stage in model.blocks:
+        for j, block in enumerate(stage):
+            if attention == "all" or j == len(stage) - 1:
+                _with_attention(block, ChannelSpatialAttention(block_out_channels(block), reduction, kernel_size))
+    return model
+
+
+# --------------------------------------------------------------------------------------------
+# What the attention adds: parameters and multiply-accumulates, from the layer shapes
+# --------------------------------------------------------------------------------------------
+
+def _mobilenetv2_blocks(image_size: int = 224) -> list[dict]:
+    out, c_in, h = [], 32, image_size // 2
+    for t, c, n, s in MOBILENETV2_STAGES:
+        for i in range(n):
+            h_out = -(-h // (s if i == 0 else 1))
+            out.append({"c_out": c, "hidden": c_in * t, "h_out": h_out, "last": i == n - 1})
+            c_in, h = c, h_out
+    return out
+
+
+def attention_delta(placement: str = "stage", position: str = "output", reduction: int = 16, kernel_size: int = 7,
+                    min_hidden: int = 8, spatial_input: str = "pooled", image_size: int = 224) -> tuple[int, int]:
+    """Parameters and MACs that the attention adds to MobileNetV2, counted from the layer shapes.
+
+    Per attended block with :math:`C` channels (``position``: the block output or its expanded
+    channels), hidden width :math:`h = \\max(\\lfloor C/r \\rfloor, h_{min})`, output side
+    :math:`H`, spatial kernel :math:`k`, and :math:`c_s` input channels of the spatial
+    convolution (2 for CBAM's pooled maps, :math:`C` for a convolution over all channels):
+
+    .. math:: \\Delta P = 2Ch + h + C + c_s k^2, \\qquad
+              \\Delta\\mathrm{MAC} = 2\\cdot 2Ch + H^2 c_s k^2
+
+    (the shared MLP runs on the average- and the max-pooled vector).  Element-wise products,
+    pooling and sigmoids are not multiply-accumulates and are not counted (fvcore's convention,
+    the one of the size table).  Returns (parameters, MACs).
+    """
+    if placement not in ("stage", "all") or position not in ("output", "expanded"):
+        raise ValueError(f"placement {placement!r} / position {position!r}")
+    p = m = 0
+    for b in _mobilenetv2_blocks(image_size):
+        if placement == "stage" and not b["last"]:
+            continue
+        c = b["c_out"] if position == "output" else b["hidden"]
+        h = max(c // reduction, min_hidden)
+        cs = 2 if spatial_input == "pooled" else c
+        p += 2 * c * h + h + c + cs * kernel_size ** 2
+        m += 4 * c * h + b["h_out"] ** 2 * cs * kernel_size ** 2
+    return p, m
+
+
+def paper_attention_search(target_params_m: float = 0.06, target_gmacs: float = 0.03, tolerance: float = 0.15,
+                           reductions=(1, 2, 4, 8, 16, 32), kernels=(1, 3, 5, 7)):
+    """Every attention configuration of the family (placement x position x r x k x spatial input)
+    with its deltas and whether each is within ``tolerance`` of the paper's (Table 5:
+    2.26 - 2.20 M parameters, 0.33 - 0.30 G MACs).  Returns a pandas DataFrame."""
+    import pandas as pd
+
+    rows = []
+    for placement in ("stage", "all"):
+        for position in ("output", "expanded"):
+            for spatial in ("pooled", "full"):
+                for r in reductions:
+                    for k in kernels:
+                        p, m = attention_delta(placement, position, r, k, spatial_input=spatial)
+                        rows.append({"placement": placement, "position": position, "spatial_input": spatial,
+                                     "reduction": r, "kernel": k, "d_params_M": p / 1e6, "d_GMACs": m / 1e9,
+                                     "params_ok": abs(p / 1e6 / target_params_m - 1) <= tolerance,
+                                     "macs_ok": abs(m / 1e9 / target_gmacs - 1) <= tolerance})
+    df = pd.DataFrame(rows)
+    df["both_ok"] = df.params_ok & df.macs_ok
+    return df

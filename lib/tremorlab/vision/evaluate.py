@@ -95,3 +95,48 @@ def tsne(features: np.ndarray, seed: int = 0, perplexity: float = 20.0) -> np.nd
 def expected_grade(proba: np.ndarray, classes=CLASSES) -> np.ndarray:
     """:math:`E[g] = \\sum_k k\\,p_k`, a continuous severity from the grade probabilities."""
     return proba @ np.asarray(classes, float)
+
+
+def paired_difference_ci(correct_a, correct_b, groups, n_boot: int = 1000, seed: int = 0,
+                         level: float = 0.95) -> tuple[float, float, float]:
+    """Accuracy of A minus accuracy of B (percentage points) on the same cases, with an interval.
+
+    ``correct_a``, ``correct_b``: booleans (n,) or (n, seeds) -- with several seeds each model's
+    accuracy is the mean over its seeds.  Whole ``groups`` (patients) are resampled, the same
+    resample for both models (a paired bootstrap).  Returns (estimate, low, high).
+    """
+    from tremorlab.learn.metrics import bootstrap_ci
+
+    a = np.asarray(correct_a, float).reshape(len(correct_a), -1)
+    b = np.asarray(correct_b, float).reshape(len(correct_b), -1)
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"correct_a has {a.shape[0]} cases, correct_b {b.shape[0]}")
+    both = np.concatenate([a, b], axis=1)
+    ka = a.shape[1]
+    est, lo, hi = bootstrap_ci(lambda c, _: 100 * (c[:, :ka].mean() - c[:, ka:].mean()), both, np.zeros(len(both)),
+                               n_boot=n_boot, level=level, seed=seed, groups=groups)
+    return est, lo, hi
+
+
+def group_mean_ci(values, groups, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` over people with a bootstrap interval that resamples people (``groups``)."""
+    from tremorlab.learn.metrics import bootstrap_ci
+
+    v = np.asarray(values, float)
+    return bootstrap_ci(lambda x, _: float(x.mean()), v, np.zeros(len(v)), n_boot=n_boot, level=level, seed=seed,
+                        groups=groups)
+
+
+def binary_auc(y_true, score) -> float:
+    """ROC AUC of ``score`` for the positive class of boolean/0-1 ``y_true``.
+
+    Raises ValueError when only one class is present (so that a bootstrap resample without
+    both classes is skipped by :func:`tremorlab.learn.metrics.bootstrap_ci` instead of
+    contributing NaN).
+    """
+    from sklearn.metrics import roc_auc_score
+
+    y_true = np.asarray(y_true).astype(bool)
+    if y_true.all() or not y_true.any():
+        raise ValueError("AUC needs both classes")
+    return float(roc_auc_score(y_true, score))

@@ -17,11 +17,13 @@ def weights_file(name: str, weights_dir: str | os.PathLike | None) -> str | None
     ``mobilenetv2_100``); None when ``weights_dir`` is empty."""
     if not weights_dir:
         return None
-    arch = TIMM_NAMES.get(name, "mobilenetv2_100")
+    arch = "efficientnet_lite0" if "lite0" in name else TIMM_NAMES.get(name, "mobilenetv2_100")
     for ext in ("safetensors", "pth", "bin"):
         p = Path(weights_dir) / f"{arch}.{ext}"
         if p.is_file():
             return str(p)
+    if "lite0" in name:  # the pip package's weights are the default for the Lite0 models
+        return None
     raise FileNotFoundError(f"weights_dir {weights_dir!r} has no {arch}.safetensors/.pth/.bin for model {name}")
 
 

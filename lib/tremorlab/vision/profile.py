@@ -78,3 +78,39 @@ def profile_table(models: dict, size: int = 224, repeats: int = 20, threads: int
         rows.append({"model": k, "params_M": n_parameters(m) / 1e6, "GMACs": mac / 1e9, "GFLOPs": 2 * mac / 1e9,
                      "latency_ms": lat[k]["median"], "latency_iqr_ms": lat[k]["q3"] - lat[k]["q1"]})
     return pd.DataFrame(rows).set_index("model")
+
+
+def train_throughput(models: dict, size: int = 128, batch_size: int = 32, steps: int = 3, warmup: int = 1,
+                     threads: int | None = 1, seed: int = 0) -> dict:
+    """Training images per second of each model: forward, cross-entropy, backward, an Adam step.
+
+    Each model is copied (its weights are not touched); the models take their steps in turn
+    (interleaved, like :func:`latency_ms`, so that a change of machine load affects all alike);
+    the median step time over ``steps`` steps after ``warmup`` is used.
+    """
+    import copy
+
+    old = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)
+    try:
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(batch_size, 3, size, size, generator=g)
+        work = {}
+        for k, model in models.items():
+            m = copy.deepcopy(model).train()
+            n_out = m.get_classifier().out_features if hasattr(m, "get_classifier") else m(x[:2]).shape[1]
+            y = torch.randint(0, n_out, (batch_size,), generator=g)
+            work[k] = (m, y, torch.optim.Adam(m.parameters(), lr=1e-4))
+        times = {k: [] for k in models}
+        for i in range(warmup + steps):
+            for k, (m, y, opt) in work.items():
+                t0 = time.perf_counter()
+                opt.zero_grad(set_to_none=True)
+                torch.nn.functional.cross_entropy(m(x), y).backward()
+                opt.step()
+                if i >= warmup:
+                    times[k].append(time.perf_counter() - t0)
+    finally:
+        torch.set_num_threads(old)
+    return {k: float(batch_size / np.median(v)) for k, v in times.items()}
