@@ -26,13 +26,8 @@ SEEDS = [0, 1, 2, 3]
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       host="127.0.0.1")
-    c = distributed.Client(cluster, set_as_default=False)
-    yield c
-    c.close()
-    cluster.close()
+def client(dask_local_client):
+    return dask_local_client
 
 
 @pytest.fixture(scope="module")

@@ -85,14 +85,8 @@ def test_collect_gives_mean_sd_and_t_interval(tmp_path):
 # ---- the executor: serial and Dask give the same numbers -----------------------------------------
 
 @pytest.fixture(scope="module")
-def local_client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       host="127.0.0.1")
-    client = distributed.Client(cluster, set_as_default=False)
-    yield client
-    client.close()
-    cluster.close()
+def local_client(dask_local_client):
+    return dask_local_client
 
 
 def test_pmap_is_serial_without_a_client():

@@ -7,13 +7,54 @@ from typing import Callable
 import numpy as np
 
 
+def group_bootstrap(stat: Callable[..., float], arrays: dict, groups=None, n_boot: int = 1000, seed: int = 0,
+                    level: float = 0.95) -> tuple[float, float, float]:
+    """Point estimate and percentile bootstrap interval of ``stat(**arrays)``, resampling whole groups.
+
+    ``arrays`` maps ``stat``'s argument names to arrays of equal length (one entry per case);
+    ``groups`` (e.g. subjects, segments) keeps a unit's cases together; without it each case is
+    a unit.  Resamples in which ``stat`` is undefined (raises ``ValueError``, e.g. a single class
+    for AUC) are skipped.
+
+    Returns
+    -------
+    (estimate, low, high)
+    """
+    arrays = {k: np.asarray(v) for k, v in arrays.items()}
+    sizes = {k: v.shape[0] for k, v in arrays.items()}
+    n = next(iter(sizes.values()))
+    if any(m != n for m in sizes.values()):
+        raise ValueError(f"the arrays must have one entry per case; got lengths {sizes}")
+    groups = np.arange(n) if groups is None else np.asarray(groups)
+    if groups.shape[0] != n:
+        raise ValueError(f"groups has {groups.shape[0]} entries for {n} cases")
+    _, inv = np.unique(groups, return_inverse=True)
+    order = np.argsort(inv, kind="stable")  # the cases of unit k are order[starts[k]:starts[k] + counts[k]]
+    counts = np.bincount(inv)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rng = np.random.default_rng(seed)
+    est = float(stat(**arrays))
+    stats = []
+    for _ in range(int(n_boot)):
+        pick = rng.integers(0, counts.size, counts.size)
+        idx = order[np.concatenate([np.arange(starts[k], starts[k] + counts[k]) for k in pick])]
+        try:
+            stats.append(float(stat(**{k: v[idx] for k, v in arrays.items()})))
+        except ValueError:
+            continue
+    if not stats:
+        return est, float("nan"), float("nan")
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(stats, [alpha, 1 - alpha])
+    return est, float(lo), float(hi)
+
+
 def bootstrap_ci(metric: Callable[[np.ndarray, np.ndarray], float], y_true, y_pred, n_boot: int = 1000,
                  level: float = 0.95, seed: int = 0, groups=None) -> tuple[float, float, float]:
     """Point estimate and percentile bootstrap interval of ``metric(y_true, y_pred)``.
 
     Resamples cases with replacement (or whole ``groups``, e.g. subjects, when given, so that
-    repeated images of one subject stay together).  Resamples in which the metric is undefined
-    (raises ``ValueError``, e.g. a single class for AUC) are skipped.
+    repeated images of one subject stay together); see :func:`group_bootstrap`.
 
     Returns
     -------
@@ -22,23 +63,4 @@ def bootstrap_ci(metric: Callable[[np.ndarray, np.ndarray], float], y_true, y_pr
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape[0] != y_pred.shape[0]:
         raise ValueError(f"y_true has {y_true.shape[0]} cases, y_pred {y_pred.shape[0]}")
-    rng = np.random.default_rng(seed)
-    est = float(metric(y_true, y_pred))
-    if groups is None:
-        units = [np.array([i]) for i in range(y_true.shape[0])]
-    else:
-        groups = np.asarray(groups)
-        units = [np.flatnonzero(groups == g) for g in np.unique(groups)]
-    stats = []
-    for _ in range(n_boot):
-        pick = rng.integers(0, len(units), len(units))
-        idx = np.concatenate([units[k] for k in pick])
-        try:
-            stats.append(float(metric(y_true[idx], y_pred[idx])))
-        except ValueError:
-            continue
-    if not stats:
-        return est, float("nan"), float("nan")
-    alpha = (1 - level) / 2
-    lo, hi = np.quantile(stats, [alpha, 1 - alpha])
-    return est, float(lo), float(hi)
+    return group_bootstrap(lambda t, p: metric(t, p), {"t": y_true, "p": y_pred}, groups, n_boot, seed, level)

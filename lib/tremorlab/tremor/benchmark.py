@@ -34,6 +34,8 @@ import numpy as np
 from scipy import signal as sps
 from scipy import stats as spstats
 
+from tremorlab.learn.metrics import group_bootstrap
+
 TREMOR_BAND_HZ = (3.0, 12.0)
 FREQ_SEARCH_HZ = (0.5, 20.0)
 ESTIMATOR_RATE_HZ = 100.0
@@ -252,32 +254,9 @@ def auc(y_binary, s) -> float:
     return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
-def segment_bootstrap(stat, arrays: dict, segment, n_boot: int = 1000, seed: int = 0,
-                      level: float = 0.95) -> tuple[float, float, float]:
-    """Estimate and percentile interval of ``stat(**arrays)``, resampling whole segments.
-
-    Resamples in which ``stat`` raises ValueError (e.g. one class only) are skipped.
-    """
-    segment = np.asarray(segment)
-    _, inv = np.unique(segment, return_inverse=True)
-    order = np.argsort(inv, kind="stable")
-    counts = np.bincount(inv)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    est = float(stat(**arrays))
-    rng = np.random.default_rng(seed)
-    vals = []
-    for _ in range(int(n_boot)):
-        pick = rng.integers(0, counts.size, counts.size)
-        idx = order[np.concatenate([np.arange(starts[k], starts[k] + counts[k]) for k in pick])]
-        try:
-            vals.append(float(stat(**{k: v[idx] for k, v in arrays.items()})))
-        except ValueError:
-            continue
-    if not vals:
-        return est, float("nan"), float("nan")
-    a = (1 - level) / 2
-    lo, hi = np.quantile(vals, [a, 1 - a])
-    return est, float(lo), float(hi)
+#: Estimate and percentile interval of ``stat(**arrays)`` resampling whole segments:
+#: ``segment_bootstrap(stat, arrays, segment, n_boot, seed, level)``.
+segment_bootstrap = group_bootstrap
 
 
 def rating_stats(feats: dict, severity, segment, n_boot: int = 1000, seed: int = 0) -> dict:
