@@ -56,6 +56,7 @@ FLOAT_NOISE = (1e-6, 1e-9)
 VARIANTS: dict[str, dict[str, str]] = {
     "native": {},
     "aten-default": {"ATEN_CPU_CAPABILITY": "default"},
+    "aten-avx2": {"ATEN_CPU_CAPABILITY": "avx2"},  # what a CPU without AVX-512 gets
     "onednn-sse41": {"DNNL_MAX_CPU_ISA": "SSE41"},
     "numba-generic": {"NUMBA_CPU_NAME": "generic"},
     "portable": {"ATEN_CPU_CAPABILITY": "default", "DNNL_MAX_CPU_ISA": "SSE41", "NUMBA_CPU_NAME": "generic"},
