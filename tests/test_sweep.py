@@ -265,3 +265,47 @@ def test_paired_difference_across_points():
     with pytest.raises(ValueError, match="at least 2 points"):
         sweep.paired_difference({"points": ["a"], "quantities": {"x": {"values": {"a": 1}}, "y": {"values": {"a": 2}}}},
                                 "x", "y")
+
+
+def test_tremor_estimators_identical_serial_and_parallel(local_client):
+    from tremorlab.tremor import benchmark as B
+
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(4)  # three segments of two consecutive 2.56-s windows at 50 Hz
+    t = np.arange(256) / 50.0
+    sig = {s: np.stack([np.sin(2 * np.pi * (4 + s) * t + a) + 0.1 * rng.standard_normal(256) for a in range(3)], 1)
+           for s in range(3)}
+    segment, position = np.repeat(np.arange(3), 2), np.tile(np.arange(2), 3)
+    ds = SimpleNamespace(rate_hz=50.0, segment=segment, position=position, n_windows=6, segments=np.arange(3),
+                         x=np.stack([sig[s][128 * p:128 * (p + 1)] for s, p in zip(segment, position)]),
+                         segment_signal=lambda s: sig[s])
+    serial = B.streaming_tremor(ds, "BMFLC")
+    with local_client.as_current():
+        par = B.streaming_tremor(ds, "BMFLC")
+    assert np.array_equal(serial, par) and np.isfinite(serial).all()
+
+
+def test_phtnet_grid_identical_serial_and_parallel(local_client):
+    from tremorlab.synth.tremor_atlas import pseudo_action_windows, tremor_atlas
+    from tremorlab.tremor import phtnet as P
+
+    atlas = tremor_atlas(n_patients=2, n_pd=1, tasks=("rest-1",), seed=0)
+    recs = [atlas["signals"][i, :, 0] for i in range(atlas["signals"].shape[0])]
+    windows = {w: (pseudo_action_windows(recs, 8, window=int(w * 100), run_in=0, seed=1),
+                   pseudo_action_windows(recs, 4, window=int(w * 100), run_in=0, seed=2)) for w in (0.5, 1.0)}
+    kw = dict(hidden_size=4, epochs=1, batch_size=4, learning_rate=1e-3, seed=3, rate_hz=100.0, threads=1)
+    serial = P.grid_search(windows, [1, 2], **kw)
+    with local_client.as_current():
+        par = P.grid_search(windows, [1, 2], **kw)
+    assert serial == par and [(r["layers"], r["window (s)"]) for r in serial] == [(1, 0.5), (1, 1.0), (2, 0.5), (2, 1.0)]
+
+
+def test_spiral_sheets_identical_serial_and_parallel(local_client):
+    from tremorlab.synth import spirals as sp
+
+    rows = sp.make_cohort(seed=0).iloc[:6]
+    serial, t1 = sp.render_cohort(rows, size=64, chunk=2)
+    with local_client.as_current():
+        par, t2 = sp.render_cohort(rows, size=64, chunk=2)
+    assert np.array_equal(serial, par) and t1.equals(t2) and serial.shape == (6, 64, 64, 3)

@@ -526,7 +526,7 @@ def render_row(row, size: int = 224, template: SpiralTemplate = SpiralTemplate()
     return (img, trace) if return_trace else img
 
 
-def render_cohort(df, size: int = 224, template: SpiralTemplate = SpiralTemplate()):
+def render_cohort(df, size: int = 224, template: SpiralTemplate = SpiralTemplate(), chunk: int = 64):
     """Images (n, size, size, 3) uint8 of every row and a table of their ground truth.
 
     Returns
@@ -536,9 +536,20 @@ def render_cohort(df, size: int = 224, template: SpiralTemplate = SpiralTemplate
     """
     import pandas as pd
 
+    from tremorlab import parallel
+
+    # every sheet is drawn from its own row (its seed included): chunks of rows are executor tasks
+    chunks = [df.iloc[i:i + chunk] for i in range(0, len(df), chunk)]
+    parts = parallel.pmap(_render_rows, chunks, [size] * len(chunks), [template] * len(chunks))
+    imgs = np.concatenate([p[0] for p in parts]) if parts else np.empty((0, size, size, 3), np.uint8)
+    truth = [t for p in parts for t in p[1]]
+    return imgs, pd.DataFrame(truth, index=df.index)
+
+
+def _render_rows(df, size: int, template: SpiralTemplate):
     imgs = np.empty((len(df), size, size, 3), np.uint8)
     truth = []
     for i, (_, row) in enumerate(df.iterrows()):
         imgs[i], tr = render_row(row, size, template, return_trace=True)
         truth.append({**tr.truth, "speed_mm_s": tr.params.speed_mm_s, "n_gaps": tr.params.n_gaps})
-    return imgs, pd.DataFrame(truth, index=df.index)
+    return imgs, truth

@@ -243,6 +243,43 @@ def train(model: PHTNet, x_train: np.ndarray, y_train: np.ndarray, x_val: np.nda
     return hist
 
 
+def grid_search(windows_by_length: dict, layers, hidden_size: int, epochs: int, batch_size: int,
+                learning_rate: float, seed: int, rate_hz: float, threads: int | None = None) -> list[dict]:
+    """The chapter's architecture grid: layers x window length, scored on validation windows.
+
+    ``windows_by_length`` maps a window length in s to ``(train, validation)`` window sets as
+    :func:`tremorlab.synth.tremor_atlas.pseudo_action_windows` returns them (``input`` and
+    ``truth``, one window per row).  Each grid point trains a fresh network from ``seed`` (the
+    points are independent: one executor task each, so the result does not depend on where they
+    ran) and returns the forward and backward window MSE and the one-sample-ahead prediction MSE.
+    Rows in the order layers (outer) x window length (inner).
+    """
+    from tremorlab import parallel
+
+    points = [(L, ws) for L in layers for ws in windows_by_length]
+    return parallel.pmap(_grid_point, [windows_by_length[ws] for _, ws in points], [L for L, _ in points],
+                         [ws for _, ws in points], [hidden_size] * len(points), [epochs] * len(points),
+                         [batch_size] * len(points), [learning_rate] * len(points), [seed] * len(points),
+                         [rate_hz] * len(points), [threads] * len(points))
+
+
+def _grid_point(windows, num_layers: int, window_s: float, hidden_size: int, epochs: int, batch_size: int,
+                learning_rate: float, seed: int, rate_hz: float, threads: int | None) -> dict:
+    from tremorlab.tremor.evaluation import window_mse
+
+    train_set, val_set = windows
+    set_determinism(seed, threads=threads or None)
+    m = PHTNet(PHTNetConfig(hidden_size=hidden_size, num_layers=num_layers, window=int(round(window_s * rate_hz)),
+                            sampling_rate_hz=rate_hz))
+    train(m, train_set["input"][:, :-1], train_set["truth"][:, 1:], epochs=epochs, batch_size=batch_size,
+          learning_rate=learning_rate, seed=seed)
+    yf, yb = predict(m, val_set["input"][:, :-1])
+    y = val_set["truth"][:, 1:]
+    return {"layers": num_layers, "window (s)": window_s, "forward MSE": round(float(window_mse(yf, y).mean()), 5),
+            "backward MSE": round(float(window_mse(yb, y).mean()), 5),
+            "prediction (last sample)": round(float(np.mean((yf[:, -1] - y[:, -1]) ** 2)), 5)}
+
+
 def save(model: PHTNet, path: str | os.PathLike) -> None:
     """Write the weights and the config atomically (temporary file + rename)."""
     path = os.fspath(path)
