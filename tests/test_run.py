@@ -11,19 +11,24 @@ from tremorlab import run
 from tremorlab.report import MetricsError, comparison, load_metrics, validate
 
 
-def make_notebook(path, extra=""):
+def write_notebook(path, parameters: str, body: str):
+    """A two-cell chapter: a cell tagged ``parameters`` and a body (a test's toy chapter)."""
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('preset = "quick"\nn = 3\nscale = 0.5\nlabel = "a"\nfail = False')
+    params = nbformat.v4.new_code_cell(parameters)
     params.metadata["tags"] = ["parameters"]
-    body = nbformat.v4.new_code_cell(
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def make_notebook(path, extra=""):
+    return write_notebook(
+        path, 'preset = "quick"\nn = 3\nscale = 0.5\nlabel = "a"\nfail = False',
         "import tremorlab as tl\n"
         "if fail:\n    raise RuntimeError('asked to fail')\n"
         "tl.report.save_metrics('toy', preset, {'n': n, 'scaled': n * scale, 'label': label},\n"
         "    [tl.report.comparison('n', 3, n, '1', 'reproduced', 'toy')])" + extra)
-    nb.cells = [params, body]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture()

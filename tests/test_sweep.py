@@ -9,27 +9,21 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 
+from test_run import write_notebook
 from tremorlab import parallel, run, sweep
 
 pytestmark = pytest.mark.timeout(300)
 
 
 def toy_notebook(path: Path) -> Path:
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('preset = "quick"\nseed = 0\nscale = 1.0\nsleep_s = 0.0')
-    params.metadata["tags"] = ["parameters"]
-    body = nbformat.v4.new_code_cell(
+    return write_notebook(
+        path, 'preset = "quick"\nseed = 0\nscale = 1.0\nsleep_s = 0.0',
         "import time\nimport tremorlab as tl\ntime.sleep(sleep_s)\n"
         "tl.report.save_metrics('toy', preset, {'value': 2 * seed * scale, 'square': seed ** 2},\n"
         "    [tl.report.comparison('value', None, 2 * seed * scale, '1', 'not comparable', 'toy')])")
-    nb.cells = [params, body]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture()
