@@ -83,9 +83,12 @@ def local_client(dask_local_client):
     return dask_local_client
 
 
-def test_pmap_is_serial_without_a_client():
-    assert parallel.active_client() is None or "distributed" in sys.modules
-    assert parallel.pmap(pow, [2, 3], [3, 2], client=None) == [8, 9]
+def test_pmap_is_serial_without_a_client_and_never_imports_dask():
+    code = ("import sys; from tremorlab import parallel; assert parallel.pmap(pow, [2, 3], [3, 2]) == [8, 9]; "
+            "assert parallel.active_client() is None; assert 'distributed' not in sys.modules; print('serial')")
+    env = {k: v for k, v in os.environ.items() if k != parallel.SCHEDULER_ENV}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0 and out.stdout.strip() == "serial", out.stderr[-2000:]
 
 
 def test_monte_carlo_runs_identical_serial_and_parallel(local_client):
