@@ -195,6 +195,8 @@ def test_sweep_through_a_scheduler_then_skips_complete_points(toy, tmp_path, das
         assert prov["status"] == "ok" and prov["parameters"]["seed"] == int(name.split("-")[1])
     assert json.loads((out / "sweep.json").read_text())["quantities"]["metrics.square"]["mean"] == pytest.approx(14 / 3)
     assert any("progress: 3 done" in line for line in lines)
+    assert table["sweep"]["command"] == f"tremorlab sweep toy --preset quick -p seed 1..3 --scheduler {address}"
+    assert table["sweep"]["ran"] == 3 and table["sweep"]["wall_s"] > 0
     again = []
     sweep.sweep(str(toy), [("seed", "1..4")], out, scheduler=address, log=again.append)
     assert "3 already complete, 1 to run" in again[0]

@@ -140,6 +140,7 @@ def sweep(chapter: str, specs: list[tuple[str, str]], out: str | Path, preset: s
     out = Path(out).resolve()
     pts = points(str(nb), preset, specs)
     out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
     todo, skipped = [], []
     for p in pts:
         folder = out / point_name(p)
@@ -181,6 +182,11 @@ def sweep(chapter: str, specs: list[tuple[str, str]], out: str | Path, preset: s
                 cluster.close()
     table = collect(out)
     table["failed"] = [{"point": Path(r["folder"]).name, "error": r.get("error")} for r in failed]
+    where = f"--scheduler {scheduler}" if scheduler else f"--workers {workers or 2}"
+    table["sweep"] = {"chapter": chapter, "preset": preset, "specs": [list(p) for p in specs],
+                      "command": " ".join(["tremorlab sweep", chapter, "--preset", preset,
+                                           *[f"-p {n} {v}" for n, v in specs], where]),
+                      "wall_s": round(time.perf_counter() - t0, 1), "ran": len(todo), "skipped": len(skipped)}
     write_table(out, table)
     if interrupted:
         raise KeyboardInterrupt
