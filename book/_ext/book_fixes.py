@@ -1,4 +1,11 @@
-"""Two fixes to the published pages, both for problems between third-party packages.
+"""Two roles of our own and two fixes to the published pages.
+
+The roles ``{cited}`...``` and ``{calc}`...``` mark a number in prose as taken from a source (a
+paper, a dataset's documentation) or as a calculation a reader can redo; they render the text
+unchanged, with a tooltip naming the kind.  ``tremorlab.prose`` checks that every figure in the
+book's prose is glued, cited or calculated.
+
+The fixes are for problems between third-party packages:
 
 1. Repeated ``<script>`` entries.  sphinx-thebe and sphinx-togglebutton add inline scripts that
    Sphinx 7 records twice (once with ``filename=None``, once with ``""``), so every page declared
@@ -39,7 +46,20 @@ def dedupe(app, pagename, templatename, context, doctree):
     files[:] = kept
 
 
+def _marked(kind):
+    from docutils import nodes
+
+    def role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        node = nodes.inline(rawtext, text, classes=[f"tl-{kind}"])
+        node["title"] = kind
+        return [node], []
+
+    return role
+
+
 def setup(app):
+    app.add_role("cited", _marked("cited"))
+    app.add_role("calc", _marked("calc"))
     app.add_js_file(None, body=MATHJAX2_SHIM, priority=100)
     app.connect("html-page-context", dedupe, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

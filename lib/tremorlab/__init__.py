@@ -11,4 +11,5 @@ __version__ = "0.1.0"
 
 __getattr__, __dir__ = lazy_submodules(
     __name__, __path__, names=("io", "data", "dsp", "run", "report", "synth", "features", "learn", "adaptive",
-                               "tremor", "vision", "pen", "repro", "sweep", "parallel", "paths"), namespace=globals())
+                               "tremor", "vision", "pen", "repro", "sweep", "parallel", "paths", "studies",
+                               "verdicts", "prose"), namespace=globals())

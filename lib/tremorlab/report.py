@@ -20,15 +20,12 @@ import math
 import os
 from pathlib import Path
 
-from tremorlab import repro
+from tremorlab import repro, verdicts
 from tremorlab._files import atomic_write
 from tremorlab.paths import BUILD
 
-#: reproduced: an independent measurement agreed with the paper within the row's stated tolerance;
-#: not reproduced: it disagreed beyond it; tie: the difference the paper claims is inside our
-#: uncertainty; by construction: we built it to match (a phantom sized to the cohort), not a test;
-#: not comparable: another cohort, data or protocol.
-VERDICTS = ("reproduced", "not reproduced", "tie", "by construction", "not comparable")
+#: the verdict words; :mod:`tremorlab.verdicts` defines them and the rules that give them
+VERDICTS = verdicts.WORDS
 COMPARISON_KEYS = ("quantity", "paper", "ours", "unit", "verdict", "why")
 
 
@@ -36,27 +33,24 @@ class MetricsError(ValueError):
     """A metrics record that does not follow the contract."""
 
 
-def comparison(quantity: str, paper, ours, unit: str, verdict: str, why: str) -> dict:
-    """One row of the paper-vs-ours table (validated)."""
-    row = {"quantity": quantity, "paper": paper, "ours": ours, "unit": unit, "verdict": verdict, "why": why}
+def comparison(quantity: str, paper, ours, unit: str, verdict: verdicts.Verdict, why: str) -> dict:
+    """One row of the paper-vs-ours table (validated).
+
+    ``verdict`` is a :class:`tremorlab.verdicts.Verdict` from one of that module's rules; its rule is
+    appended to ``why``.  A bare string is accepted only for the two judgments that no rule gives,
+    ``"by construction"`` and ``"not comparable"`` (``why`` is then the reason): a typed
+    ``"reproduced"``, ``"not reproduced"`` or ``"tie"`` is refused.
+    """
+    if isinstance(verdict, verdicts.Verdict):
+        word, why = verdict.word, f"{why.rstrip().rstrip('.')}. Rule: {verdict.rule}" if str(why).strip() else verdict.rule
+    elif verdict in verdicts.RULED:
+        raise MetricsError(f"comparison {quantity!r}: the verdict {verdict!r} must come from a rule of "
+                           "tremorlab.verdicts (within, holds, difference, all_differences), not be typed")
+    else:
+        word = verdict
+    row = {"quantity": quantity, "paper": paper, "ours": ours, "unit": unit, "verdict": word, "why": why}
     _check_row(row, 0)
     return row
-
-
-def difference_verdict(low: float, high: float, claimed_sign: int) -> str:
-    """The verdict on a claimed difference from its interval ``[low, high]``.
-
-    ``claimed_sign`` is +1 if the paper claims the difference is positive, -1 if negative.
-    An interval that contains 0 cannot tell: ``"tie"``.  Entirely on the claimed side:
-    ``"reproduced"``; entirely on the other side: ``"not reproduced"``.
-    """
-    if claimed_sign not in (1, -1):
-        raise ValueError(f"claimed_sign must be +1 or -1, got {claimed_sign!r}")
-    if not (math.isfinite(low) and math.isfinite(high)) or low > high:
-        raise ValueError(f"an interval needs finite low <= high, got [{low}, {high}]")
-    if low <= 0.0 <= high:
-        return "tie"
-    return "reproduced" if (low > 0) == (claimed_sign > 0) else "not reproduced"
 
 
 def _check_row(row: dict, i: int) -> None:

@@ -1,0 +1,184 @@
+"""The rules that turn a measurement and a paper's number into a verdict word.
+
+A chapter's closing table (:func:`tremorlab.report.comparison`) takes its verdict from one of these
+rules, never from a word typed in a notebook: ``comparison`` refuses a bare ``"reproduced"``,
+``"not reproduced"`` or ``"tie"``.  Each rule returns a :class:`Verdict`, the word together with the
+rule that produced it, and the rule is written into the row's explanation so that a reader sees the
+tolerance the verdict was judged with.
+
+The words (:data:`WORDS`):
+
+``reproduced``
+    an independent measurement agreed with the paper within the tolerance stated in the row;
+``not reproduced``
+    it disagreed beyond that tolerance;
+``tie``
+    the paper claims a difference (a ranking, a gain) and our interval at the level of the
+    independent units cannot tell its sign;
+``by construction``
+    we built it to match (a phantom sized to the paper's cohort, a feature list written from the
+    paper's list): agreement is no test;
+``not comparable``
+    another cohort, data or protocol: the two numbers do not measure the same thing.
+
+The last two are judgments, not rules, and are given with :func:`by_construction` and
+:func:`not_comparable`, each with its reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+REPRODUCED, NOT_REPRODUCED, TIE = "reproduced", "not reproduced", "tie"
+BY_CONSTRUCTION, NOT_COMPARABLE = "by construction", "not comparable"
+WORDS = (REPRODUCED, NOT_REPRODUCED, TIE, BY_CONSTRUCTION, NOT_COMPARABLE)
+#: the words only a rule may give
+RULED = (REPRODUCED, NOT_REPRODUCED, TIE)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict word and the rule (in words, with its numbers) that gave it."""
+
+    word: str
+    rule: str
+
+    def __post_init__(self):
+        if self.word not in WORDS:
+            raise ValueError(f"verdict word must be one of {WORDS}, got {self.word!r}")
+        if not self.rule.strip():
+            raise ValueError("a verdict needs its rule or reason")
+
+    def __str__(self) -> str:
+        return self.word
+
+
+def _finite(name: str, *values: float) -> None:
+    for v in values:
+        if v is None or not math.isfinite(float(v)):
+            raise ValueError(f"{name}: needs finite numbers, got {values!r}")
+
+
+def _g(x: float) -> str:
+    return f"{float(x):.4g}"
+
+
+def within(ours: float, paper: float, *, abs_tol: float | None = None, rel_tol: float | None = None,
+           unit: str = "") -> Verdict:
+    """``reproduced`` if ``|ours - paper| <= tolerance``, else ``not reproduced``.
+
+    The tolerance is ``abs_tol`` (in the quantity's unit) or ``rel_tol`` (a fraction of ``|paper|``);
+    give exactly one.  Use it for a number measured independently of the paper (a rate worked out
+    from time stamps, a parameter count of a network built from the paper's description).
+    """
+    if (abs_tol is None) == (rel_tol is None):
+        raise ValueError("give exactly one of abs_tol and rel_tol")
+    _finite("within", ours, paper)
+    tol = float(abs_tol) if abs_tol is not None else float(rel_tol) * abs(float(paper))
+    if not tol >= 0:
+        raise ValueError(f"a tolerance must be >= 0, got {tol}")
+    u = f" {unit}" if unit else ""
+    stated = f"{_g(tol)}{u}" if abs_tol is not None else f"{_g(100 * rel_tol)} % of the paper's value ({_g(tol)}{u})"
+    word = REPRODUCED if abs(float(ours) - float(paper)) <= tol else NOT_REPRODUCED
+    return Verdict(word, f"reproduced if |ours - paper| <= {stated}; |{_g(ours)} - {_g(paper)}| = "
+                         f"{_g(abs(float(ours) - float(paper)))}{u}")
+
+
+def holds(low: float, high: float, paper: float, *, level: str = "95 %", units: str = "") -> Verdict:
+    """``reproduced`` if the paper's value lies in our interval ``[low, high]``, else ``not reproduced``.
+
+    ``units`` names what the interval resampled (``"patients"``, ``"segments"``): an interval must
+    be at the level of the independent units, and the row says which.
+    """
+    _finite("holds", low, high, paper)
+    if low > high:
+        raise ValueError(f"holds: an interval needs low <= high, got [{low}, {high}]")
+    over = f" over {units}" if units else ""
+    word = REPRODUCED if low <= paper <= high else NOT_REPRODUCED
+    return Verdict(word, f"reproduced if the paper's {_g(paper)} lies in our {level} interval{over} "
+                         f"[{_g(low)}, {_g(high)}]")
+
+
+def difference(low: float, high: float, claimed_sign: int, *, what: str = "the difference",
+               units: str = "") -> Verdict:
+    """The verdict on a claimed difference from its interval ``[low, high]``.
+
+    ``claimed_sign`` is +1 if the paper claims the difference is positive, -1 if negative.  An
+    interval that contains 0 cannot tell: ``tie``.  Entirely on the claimed side: ``reproduced``;
+    entirely on the other side: ``not reproduced``.
+    """
+    if claimed_sign not in (1, -1):
+        raise ValueError(f"claimed_sign must be +1 or -1, got {claimed_sign!r}")
+    _finite("difference", low, high)
+    if low > high:
+        raise ValueError(f"an interval needs finite low <= high, got [{low}, {high}]")
+    side = "> 0" if claimed_sign > 0 else "< 0"
+    over = f" over {units}" if units else ""
+    rule = (f"the paper claims {what} {side}; our interval{over} [{_g(low)}, {_g(high)}]: reproduced if it "
+            f"lies entirely {side}, a tie if it holds 0")
+    if low <= 0.0 <= high:
+        return Verdict(TIE, rule)
+    return Verdict(REPRODUCED if (low > 0) == (claimed_sign > 0) else NOT_REPRODUCED, rule)
+
+
+def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int, *,
+                    what: str = "each difference", units: str = "") -> Verdict:
+    """A claim over several differences at once (a ranking: "A is above B, C and D").
+
+    ``reproduced`` if every interval lies on the claimed side, ``not reproduced`` if any lies
+    entirely on the other side, else ``tie``.  The intervals should already be corrected for the
+    number of comparisons where the claim is a family of tests (:func:`bonferroni_level`).
+    """
+    if not intervals:
+        raise ValueError("all_differences needs at least one interval")
+    words = {k: difference(lo, hi, claimed_sign).word for k, (lo, hi) in intervals.items()}
+    if any(w == NOT_REPRODUCED for w in words.values()):
+        word = NOT_REPRODUCED
+    elif all(w == REPRODUCED for w in words.values()):
+        word = REPRODUCED
+    else:
+        word = TIE
+    side = "> 0" if claimed_sign > 0 else "< 0"
+    over = f" over {units}" if units else ""
+    listed = "; ".join(f"{k} [{_g(lo)}, {_g(hi)}]" for k, (lo, hi) in intervals.items())
+    return Verdict(word, f"the paper claims {what} {side}; reproduced only if every interval{over} lies {side}, "
+                         f"not reproduced if one lies on the other side, else a tie: {listed}")
+
+
+def bonferroni_level(level: float, m: int) -> float:
+    """The per-comparison confidence level that keeps the family-wise level ``level`` over ``m`` tests."""
+    if not 0 < level < 1 or int(m) < 1:
+        raise ValueError(f"bonferroni_level needs 0 < level < 1 and m >= 1, got {level}, {m}")
+    return 1.0 - (1.0 - level) / int(m)
+
+
+def holm(p_values: dict[str, float]) -> dict[str, float]:
+    """Holm's step-down adjusted p-values (family-wise error), in the input's order."""
+    items = list(p_values.items())
+    for k, p in items:
+        if not 0.0 <= float(p) <= 1.0:
+            raise ValueError(f"holm: p-value of {k!r} must lie in [0, 1], got {p}")
+    order = sorted(range(len(items)), key=lambda i: items[i][1])
+    m, running, out = len(items), 0.0, {}
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * float(items[i][1])))
+        out[items[i][0]] = running
+    return {k: out[k] for k, _ in items}
+
+
+def by_construction(reason: str) -> Verdict:
+    """We built it to match the paper: agreement is no test (``reason`` says what was built)."""
+    return Verdict(BY_CONSTRUCTION, reason)
+
+
+def not_comparable(reason: str) -> Verdict:
+    """The two numbers measure different things (``reason``: which cohort, data or protocol differs)."""
+    return Verdict(NOT_COMPARABLE, reason)
+
+
+def tally(words: Iterable[str]) -> dict[str, int]:
+    """How many rows got each verdict word, in the order of :data:`WORDS`."""
+    words = list(words)
+    return {w: words.count(w) for w in WORDS}

@@ -1,0 +1,93 @@
+"""The verdict rules on constructed cases whose verdict is known by hand, and the row contract."""
+
+import pytest
+
+from tremorlab import report, verdicts as V
+
+
+@pytest.mark.parametrize("low,high,sign,word", [
+    (-0.2, -0.05, -1, "reproduced"), (-0.2, 0.05, -1, "tie"), (0.05, 0.2, -1, "not reproduced"),
+    (0.05, 0.2, 1, "reproduced"), (0.0, 0.2, 1, "tie"), (-0.3, -0.1, 1, "not reproduced")])
+def test_difference(low, high, sign, word):
+    v = V.difference(low, high, sign, what="A minus B", units="subjects")
+    assert v.word == word
+    assert "A minus B" in v.rule and "subjects" in v.rule and f"[{low:.4g}, {high:.4g}]" in v.rule
+
+
+def test_difference_refuses_nonsense():
+    with pytest.raises(ValueError, match="claimed_sign"):
+        V.difference(-1, 1, 0)
+    with pytest.raises(ValueError, match="low <= high"):
+        V.difference(1, -1, 1)
+    with pytest.raises(ValueError, match="finite"):
+        V.difference(float("nan"), 1, 1)
+
+
+@pytest.mark.parametrize("ours,paper,kw,word", [
+    (143.5, 142, dict(abs_tol=2), "reproduced"), (144.5, 142, dict(abs_tol=2), "not reproduced"),
+    (140.0, 142, dict(abs_tol=2), "reproduced"),  # the edge belongs to the tolerance
+    (2.26, 2.20, dict(rel_tol=0.02), "not reproduced"),  # 0.06 > 2 % of 2.20 = 0.044
+    (2.23, 2.20, dict(rel_tol=0.02), "reproduced"), (-36.0, -37.0, dict(rel_tol=0.05), "reproduced")])
+def test_within(ours, paper, kw, word):
+    v = V.within(ours, paper, unit="Hz", **kw)
+    assert v.word == word and "reproduced if |ours - paper| <=" in v.rule
+
+
+def test_within_needs_one_tolerance():
+    with pytest.raises(ValueError, match="exactly one"):
+        V.within(1, 1)
+    with pytest.raises(ValueError, match="exactly one"):
+        V.within(1, 1, abs_tol=1, rel_tol=0.1)
+    with pytest.raises(ValueError, match=">= 0"):
+        V.within(1, 1, abs_tol=-1)
+
+
+@pytest.mark.parametrize("low,high,paper,word", [
+    (0.80, 0.88, 0.84, "reproduced"), (0.80, 0.83, 0.84, "not reproduced"), (0.84, 0.9, 0.84, "reproduced")])
+def test_holds(low, high, paper, word):
+    v = V.holds(low, high, paper, units="segments")
+    assert v.word == word and "over segments" in v.rule
+
+
+def test_all_differences_is_a_ranking():
+    assert V.all_differences({"B": (0.1, 0.3), "C": (0.2, 0.5)}, +1).word == "reproduced"
+    assert V.all_differences({"B": (0.1, 0.3), "C": (-0.2, 0.5)}, +1).word == "tie"
+    # one comparator clearly better than the claimed winner: the ranking is refuted
+    assert V.all_differences({"B": (0.1, 0.3), "C": (-0.2, 0.5), "D": (-0.4, -0.1)}, +1).word == "not reproduced"
+    with pytest.raises(ValueError):
+        V.all_differences({}, 1)
+
+
+def test_bonferroni_and_holm_by_hand():
+    assert V.bonferroni_level(0.95, 4) == pytest.approx(0.9875)
+    # Holm on (0.01, 0.04, 0.03): sorted 0.01*3=0.03, 0.03*2=0.06, max(0.06, 0.04*1)=0.06
+    assert V.holm({"a": 0.01, "b": 0.04, "c": 0.03}) == pytest.approx({"a": 0.03, "b": 0.06, "c": 0.06})
+    assert V.holm({"a": 0.9, "b": 0.8}) == pytest.approx({"a": 1.0, "b": 1.0})
+    with pytest.raises(ValueError):
+        V.holm({"a": 1.5})
+
+
+def test_a_row_takes_its_verdict_from_a_rule_and_states_it():
+    row = report.comparison("rate", 142, 143.5, "Hz", V.within(143.5, 142, abs_tol=2, unit="Hz"), "from the stamps")
+    assert row["verdict"] == "reproduced"
+    assert row["why"].startswith("from the stamps. Rule: reproduced if |ours - paper| <= 2 Hz")
+
+
+@pytest.mark.parametrize("word", ["reproduced", "not reproduced", "tie"])
+def test_a_typed_ruled_word_is_refused(word):
+    with pytest.raises(report.MetricsError, match="must come from a rule"):
+        report.comparison("q", 1, 1, "", word, "because")
+
+
+def test_judgments_need_a_reason():
+    assert report.comparison("q", 1, 1, "", "not comparable", "other cohort")["verdict"] == "not comparable"
+    assert report.comparison("q", 1, 1, "", V.by_construction("built to the count"), "")["why"] == "built to the count"
+    with pytest.raises(report.MetricsError, match="must say why"):
+        report.comparison("q", 1, 1, "", "by construction", " ")
+    with pytest.raises(ValueError, match="rule or reason"):
+        V.not_comparable("")
+
+
+def test_tally():
+    assert V.tally(["tie", "tie", "reproduced"]) == {"reproduced": 1, "not reproduced": 0, "tie": 2,
+                                                     "by construction": 0, "not comparable": 0}
