@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
@@ -171,6 +172,19 @@ def download(name: str, dest: Path | None = None, opener=urllib.request.urlopen)
     return root
 
 
+#: a figure in a registry text (a number, a range such as 8-15, with a unit where one follows)
+_FIGURE = re.compile(r"(?<![\w.`^/-])~?\d+(?:[ ,]\d{3})*(?:\.\d+)?(?:-\d+(?:\.\d+)?)?(?:\s?(?:%|kHz|Hz|MB|s\b))?(?![\w`]|\.\d)")
+
+
+def _cited(text: str) -> str:
+    """``text`` with each figure marked ``{cited}`...``` (the book's prose check, :mod:`tremorlab.prose`).
+
+    The registry's titles, descriptions and caveats are its record of each dataset, written from the
+    dataset's README (and, where the readers found something, from what they found, as the caveat says).
+    """
+    return _FIGURE.sub(lambda m: f"{{cited}}`{m.group(0)}`", text)
+
+
 def page() -> str:
     """The book's data page (MyST markdown), generated from the registry.
 
@@ -186,18 +200,22 @@ def page() -> str:
            "(`~/.cache/tremorlab`, filled by `tremorlab data download NAME`, which fetches every file from its",
            "recorded source and checks its SHA-256). `tremorlab data list` shows what is found; `tremorlab data",
            "verify` checks every checksum. Private data plug in through the layouts each chapter documents",
-           "(e.g. a folder of spiral images with `labels.csv` for chapter 1).", ""]
+           "(e.g. a folder of spiral images with `labels.csv` for chapter 1).", "",
+           "Each entry is generated from the registry (`tremorlab data page`). Its title, description and caveats",
+           "are the registry's record of the dataset, written from the dataset's README (and from what the readers",
+           "found, where a caveat says so): their figures are marked as cited. The file count and size are counted",
+           "from the registry's list of files and their checksums.", ""]
     for name, ds in sorted(registry().items()):
         size = sum(f["bytes"] for f in ds.files)
-        out += [f"## `{name}`", "", f"**{ds.title}.** {ds.description}", "",
+        out += [f"## `{name}`", "", f"**{_cited(ds.title)}.** {_cited(ds.description)}", "",
                 f"- Licence: {ds.licence}",
-                f"- Cite: {ds.citation} {{cite:p}}`{ds.bibkey}`",
+                f"- Cite: {{cited}}`{ds.citation}` {{cite:p}}`{ds.bibkey}`",
                 f"- Original source: <{ds.homepage}>",
-                f"- Our sample: {len(ds.files)} files, {size / 1e6:.1f} MB, copied byte-for-byte from "
+                f"- Our sample: {{calc}}`{len(ds.files)} files, {size / 1e6:.1f} MB`, copied byte-for-byte from "
                 f"`{ds.source_repository}` (each file's URL and SHA-256 are in the registry)",
                 f"- Get it: `tremorlab data download {name}`, or point `TREMORLAB_DATA` at a folder holding `{name}/`",
                 "- Caveats:"]
-        out += [f"  - {c}" for c in ds.caveats]
+        out += [f"  - {_cited(c)}" for c in ds.caveats]
         out.append("")
     from tremorlab.vision.pretrained import WEIGHTS  # no torch at import
 
@@ -205,9 +223,10 @@ def page() -> str:
             "Model weights are recorded like the datasets: where they come from, their licence and the SHA-256 of",
             "the file, checked before every load.", ""]
     for name, w in sorted(WEIGHTS.items()):
-        out += [f"### `{name}`", "", f"**{w['title']}.** {w['tensors']} tensors, {w['parameters']:,} parameters; "
+        out += [f"### `{name}`", "", f"**{_cited(w['title'])}.** {{calc}}`{w['tensors']} tensors, {w['parameters']:,} "
+                f"parameters` (counted from the file; `tests/test_vision_pretrained.py` checks both); "
                 f"loaded into timm's `{w['timm_architecture']}` by `tremorlab.vision.pretrained`.", "",
-                f"- Licence: {w['licence']}", f"- Cite: {w['citation']}", f"- Original source: <{w['homepage']}>",
+                f"- Licence: {w['licence']}", f"- Cite: {{cited}}`{w['citation']}`", f"- Original source: <{w['homepage']}>",
                 f"- Our copy: the file `{w['file']}` inside the pip package `{w['package']}` (a pinned dependency), "
-                f"{w['bytes'] / 1e6:.1f} MB, SHA-256 `{w['sha256']}`", ""]
+                f"{{calc}}`{w['bytes'] / 1e6:.1f} MB`, SHA-256 `{w['sha256']}`", ""]
     return "\n".join(out)
