@@ -91,3 +91,9 @@ def test_judgments_need_a_reason():
 def test_tally():
     assert V.tally(["tie", "tie", "reproduced"]) == {"reproduced": 1, "not reproduced": 0, "tie": 2,
                                                      "by construction": 0, "not comparable": 0}
+
+
+def test_the_rule_names_the_source_of_the_reference_number():
+    assert "the issue's 0.84 lies in" in V.holds(0.8, 0.9, 0.84, source="issue").rule
+    assert "|ours - README|" in V.within(1.0, 1.0, abs_tol=0.1, source="README").rule
+    assert "the paper's 0.84" in V.holds(0.8, 0.9, 0.84).rule

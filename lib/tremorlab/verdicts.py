@@ -66,12 +66,13 @@ def _g(x: float) -> str:
 
 
 def within(ours: float, paper: float, *, abs_tol: float | None = None, rel_tol: float | None = None,
-           unit: str = "") -> Verdict:
+           unit: str = "", source: str = "paper") -> Verdict:
     """``reproduced`` if ``|ours - paper| <= tolerance``, else ``not reproduced``.
 
     The tolerance is ``abs_tol`` (in the quantity's unit) or ``rel_tol`` (a fraction of ``|paper|``);
     give exactly one.  Use it for a number measured independently of the paper (a rate worked out
     from time stamps, a parameter count of a network built from the paper's description).
+    ``source`` names where the reference number comes from when it is not a paper.
     """
     if (abs_tol is None) == (rel_tol is None):
         raise ValueError("give exactly one of abs_tol and rel_tol")
@@ -80,13 +81,14 @@ def within(ours: float, paper: float, *, abs_tol: float | None = None, rel_tol: 
     if not tol >= 0:
         raise ValueError(f"a tolerance must be >= 0, got {tol}")
     u = f" {unit}" if unit else ""
-    stated = f"{_g(tol)}{u}" if abs_tol is not None else f"{_g(100 * rel_tol)} % of the paper's value ({_g(tol)}{u})"
+    stated = f"{_g(tol)}{u}" if abs_tol is not None else f"{_g(100 * rel_tol)} % of the {source}'s value ({_g(tol)}{u})"
     word = REPRODUCED if abs(float(ours) - float(paper)) <= tol else NOT_REPRODUCED
-    return Verdict(word, f"reproduced if |ours - paper| <= {stated}; |{_g(ours)} - {_g(paper)}| = "
+    return Verdict(word, f"reproduced if |ours - {source}| <= {stated}; |{_g(ours)} - {_g(paper)}| = "
                          f"{_g(abs(float(ours) - float(paper)))}{u}")
 
 
-def holds(low: float, high: float, paper: float, *, level: str = "95 %", units: str = "") -> Verdict:
+def holds(low: float, high: float, paper: float, *, level: str = "95 %", units: str = "",
+          source: str = "paper") -> Verdict:
     """``reproduced`` if the paper's value lies in our interval ``[low, high]``, else ``not reproduced``.
 
     ``units`` names what the interval resampled (``"patients"``, ``"segments"``): an interval must
@@ -97,7 +99,7 @@ def holds(low: float, high: float, paper: float, *, level: str = "95 %", units: 
         raise ValueError(f"holds: an interval needs low <= high, got [{low}, {high}]")
     over = f" over {units}" if units else ""
     word = REPRODUCED if low <= paper <= high else NOT_REPRODUCED
-    return Verdict(word, f"reproduced if the paper's {_g(paper)} lies in our {level} interval{over} "
+    return Verdict(word, f"reproduced if the {source}'s {_g(paper)} lies in our {level} interval{over} "
                          f"[{_g(low)}, {_g(high)}]")
 
 

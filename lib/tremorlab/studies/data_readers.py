@@ -56,14 +56,14 @@ def same_stamps(ours: float, readme: float, tol: float, unit: str, what: str) ->
     ``by construction`` when ``|ours - readme| <= tol`` (the reason says why that word), else the
     failed :func:`tremorlab.verdicts.within` verdict (``not reproduced``: our reader disagrees).
     """
-    check = verdicts.within(ours, readme, abs_tol=tol, unit=unit)
+    check = verdicts.within(ours, readme, abs_tol=tol, unit=unit, source="README")
     if check.word != verdicts.REPRODUCED:
         return verdicts.Verdict(check.word, f"our reader reads {what} differently from the README: {check.rule}")
     return verdicts.by_construction(
         f"the README's figure is its author's reading of these same files ({what}), so agreement checks our "
         "reader against the README and measures nothing independent (no verdict word names a same-data "
         "consistency check; this is the closest: agreement follows from how both numbers are made); "
-        f"the check: {check.rule.replace('reproduced if |ours - paper|', 'agrees if |ours - README|')}")
+        f"the check: {check.rule.replace('reproduced if', 'agrees if')}")
 
 
 def comparisons(measured: dict) -> list[dict]:
@@ -92,7 +92,8 @@ def comparisons(measured: dict) -> list[dict]:
                           f"{P['pahaw_rate_hz'].source}; ours: median over the recordings"),
         report.comparison("PaHaW: the source's nominal tablet rate against the time stamps",
                           P["pahaw_nominal_hz"].value, round(pahaw, 1), "Hz",
-                          verdicts.within(pahaw, P["pahaw_nominal_hz"].value, rel_tol=NOMINAL_REL_TOL, unit="Hz"),
+                          verdicts.within(pahaw, P["pahaw_nominal_hz"].value, rel_tol=NOMINAL_REL_TOL, unit="Hz",
+                                          source="nominal rate"),
                           f"{P['pahaw_nominal_hz'].source}; ours: the median time-stamp rate of the recordings. "
                           "The chapters use the time stamps, not the nominal rate"),
         report.comparison("Myo: share of repeated rows", f"{r_lo:.2f}-{r_hi:.2f}", round(rep, 3), "fraction",
@@ -106,7 +107,8 @@ def comparisons(measured: dict) -> list[dict]:
                           "collapsing repeated rows"),
         report.comparison("Myo: the specified EMG stream rate against the updates in the files",
                           P["myo_stream_hz"].value, round(upd, 1), "Hz",
-                          verdicts.within(upd, P["myo_stream_hz"].value, rel_tol=NOMINAL_REL_TOL, unit="Hz"),
+                          verdicts.within(upd, P["myo_stream_hz"].value, rel_tol=NOMINAL_REL_TOL, unit="Hz",
+                                          source="nominal rate"),
                           f"{P['myo_stream_hz'].source}; ours: distinct 8-channel vectors per second, mean over the "
                           f"{m['myo_files']} files. The files carry about half the specified updates (the README "
                           "suspects dropped samples; two real samples that happen to be equal are also collapsed, "

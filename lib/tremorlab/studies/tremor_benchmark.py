@@ -71,7 +71,7 @@ def comparisons(stats: dict, sev_model: dict, preset: str) -> list[dict]:
             ours, paper = stats[k]["band power"][metric], PAPER[f"{k}_{metric}"]
             rows.append(report.comparison(
                 f"{what}, {name}", paper.value, round(ours[0], 3), "",
-                verdicts.holds(ours[1], ours[2], paper.value, units="segments"),
+                verdicts.holds(ours[1], ours[2], paper.value, units="segments", source="issue"),
                 f"{paper.source}; ours: {_fmt(ours)}, segment-bootstrap 95 % interval ({preset} preset"
                 + (": a seeded subset of whole segments)" if preset != "paper" else ": every window)")))
     rows.append(report.comparison(
