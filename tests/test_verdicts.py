@@ -91,3 +91,16 @@ def test_judgments_need_a_reason():
 def test_tally():
     assert V.tally(["tie", "tie", "reproduced"]) == {"reproduced": 1, "not reproduced": 0, "tie": 2,
                                                      "by construction": 0, "not comparable": 0}
+
+
+@pytest.mark.parametrize("intervals, word", [
+    ({"a": (-2, -1), "b": (-3, -0.5)}, "reproduced"),
+    ({"a": (1, 2), "b": (0.5, 3)}, "not reproduced"),
+    ({"a": (-2, -1), "b": (0.5, 3)}, "tie"),        # the sign depends on the setting
+    ({"a": (-2, -1), "b": (-0.5, 0.5)}, "tie"),     # one setting cannot tell
+])
+def test_across_settings(intervals, word):
+    v = V.across_settings(intervals, -1, what="RLS minus Kalman", setting="q")
+    assert v.word == word and "q" in v.rule and "a [" in v.rule
+    with pytest.raises(ValueError):
+        V.across_settings({}, -1)
