@@ -97,3 +97,14 @@ def test_the_rule_names_the_source_of_the_reference_number():
     assert "the issue's 0.84 lies in" in V.holds(0.8, 0.9, 0.84, source="issue").rule
     assert "|ours - README|" in V.within(1.0, 1.0, abs_tol=0.1, source="README").rule
     assert "the paper's 0.84" in V.holds(0.8, 0.9, 0.84).rule
+@pytest.mark.parametrize("intervals, word", [
+    ({"a": (-2, -1), "b": (-3, -0.5)}, "reproduced"),
+    ({"a": (1, 2), "b": (0.5, 3)}, "not reproduced"),
+    ({"a": (-2, -1), "b": (0.5, 3)}, "tie"),        # the sign depends on the setting
+    ({"a": (-2, -1), "b": (-0.5, 0.5)}, "tie"),     # one setting cannot tell
+])
+def test_across_settings(intervals, word):
+    v = V.across_settings(intervals, -1, what="RLS minus Kalman", setting="q")
+    assert v.word == word and "q" in v.rule and "a [" in v.rule
+    with pytest.raises(ValueError):
+        V.across_settings({}, -1)

@@ -184,3 +184,31 @@ def tally(words: Iterable[str]) -> dict[str, int]:
     """How many rows got each verdict word, in the order of :data:`WORDS`."""
     words = list(words)
     return {w: words.count(w) for w in WORDS}
+
+
+def across_settings(intervals: dict[str, tuple[float, float]], claimed_sign: int, *, what: str = "the difference",
+                    setting: str = "the unpublished setting", units: str = "") -> Verdict:
+    """A claimed difference whose value depends on a setting the paper does not publish.
+
+    ``intervals`` maps each value of the setting we tried (a Kalman filter's process noise, say)
+    to the interval of the difference at that value.  The paper's claim was made at one value we
+    do not know, so one contrary value does not refute it (unlike :func:`all_differences`):
+    ``reproduced`` if every interval lies on the claimed side, ``not reproduced`` if every one lies
+    on the other side, otherwise ``tie`` (the sign depends on the setting, or the uncertainty
+    cannot tell).  Correct the intervals for the number of values (:func:`bonferroni_level`).
+    """
+    if not intervals:
+        raise ValueError("across_settings needs at least one interval")
+    words = [difference(lo, hi, claimed_sign).word for lo, hi in intervals.values()]
+    if all(w == REPRODUCED for w in words):
+        word = REPRODUCED
+    elif all(w == NOT_REPRODUCED for w in words):
+        word = NOT_REPRODUCED
+    else:
+        word = TIE
+    side = "> 0" if claimed_sign > 0 else "< 0"
+    over = f" over {units}" if units else ""
+    listed = "; ".join(f"{k} [{_g(lo)}, {_g(hi)}]" for k, (lo, hi) in intervals.items())
+    return Verdict(word, f"the paper claims {what} {side} at a value of {setting} it does not publish; reproduced "
+                         f"only if our interval{over} lies {side} at every value tried, not reproduced if it lies on "
+                         f"the other side at every value, else a tie: {listed}")
