@@ -67,3 +67,7 @@ def test_the_book_has_no_untagged_figure():
     assert not found, (f"{len(found)} figure(s) in the book's prose are neither glued ({{glue:text}}`key`), "
                        "cited ({cited}`...`) nor a marked calculation ({calc}`...`):\n" +
                        "\n".join(map(str, found[:80])))
+
+
+def test_versions_are_names():
+    assert numbers("the C++17 core; firmware 1.1 speaks protocol version 2; bqplot 0.13.1") == []

@@ -36,7 +36,7 @@ NAMES = [
     r"IEC \d+(-\d+)?", r"H\d00", r"ARM Cortex-M\d", r"\d+-bit", r"UTF-\d+",
     r"CC[ -]BY(-[A-Z]+)*[ -]\d\.\d", r"CC0 \d\.\d", r"PEP \d+",
     r"\b0\d-[a-z][\w-]*",  # chapter slugs: 00-data, 02-smart-pen-filters
-    r"\bdoi:\S+",
+    r"\bdoi:\S+", r"C\+\+\d+", r"\bfirmware \d+(\.\d+)*", r"(?<![\d.])\d+\.\d+\.\d+(?![\d.])",  # versions
 ]
 LABEL_WORDS = (
     "Table", "Tables", "table", "tables", "Fig.", "Figs.", "Figure", "Figures", "figure", "figures", "Section",
