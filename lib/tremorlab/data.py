@@ -1,6 +1,6 @@
 """One registry of the datasets the chapters use.
 
-The registry (``data/registry.json`` in the repository) names every dataset with its
+The registry (``tremorlab/data_registry.json``, shipped inside the package) names every dataset with its
 description, licence, citation, original source and the exact files that make our sample,
 each with its SHA-256.  A dataset is found
 
@@ -26,8 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tremorlab._files import atomic_write
-
-REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "registry.json"
+from tremorlab.paths import DATA_REGISTRY as REGISTRY_FILE
 
 
 #: Names of the datasets this process has located (recorded in a run's provenance).
@@ -180,7 +179,7 @@ def page() -> str:
     out = ["# The data", "",
            "Every chapter runs on two kinds of data: **phantoms** that `tremorlab.synth` generates with known ground",
            "truth (always available, deterministic for a seed), and the small **real public samples** below, found",
-           "through one registry (`data/registry.json`). The studies' own cohorts are private; where a chapter uses a",
+           "through one registry (`tremorlab/data_registry.json`, shipped in the package). The studies' own cohorts are private; where a chapter uses a",
            "public stand-in or a phantom instead, it says so. Nothing here is copied into the repository.", "",
            "How a dataset is found: `TREMORLAB_DATA` (a search path of folders holding `<name>/`) or the user cache",
            "(`~/.cache/tremorlab`, filled by `tremorlab data download NAME`, which fetches every file from its",

@@ -31,7 +31,7 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tremorlab.paths import BUILD, NOTEBOOKS, ROOT
+from tremorlab.paths import BUILD, NOTEBOOKS, PACKAGE, ROOT
 
 PRESETS_DIR = NOTEBOOKS / "presets"
 RECORDED_DIR = NOTEBOOKS / "recorded"  # metrics and provenance of long runs a chapter displays
@@ -62,6 +62,10 @@ def resolve_chapter(name: str) -> Path:
     p = Path(name)
     if p.suffix == ".ipynb" and p.is_file():
         return p.resolve()
+    if not NOTEBOOKS.is_dir():
+        raise ParameterError(f"no chapter '{name}': the working tree {ROOT} has no notebooks/ folder. Chapters are the "
+                             "notebooks of a tremorlab checkout: run from a folder that holds notebooks/ (or set "
+                             "TREMORLAB_ROOT to one), or pass the path of a .ipynb")
     matches = [c for c in chapters() if c == name or c.split("-")[0] == name]
     if len(matches) != 1:
         raise ParameterError(f"unknown chapter '{name}'; chapters: {', '.join(chapters())}")
@@ -142,7 +146,10 @@ def resolve_parameters(nb_path: Path, preset: str, overrides: dict) -> dict:
 
 def git_state() -> dict:
     def git(*args):
-        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        try:
+            r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        except OSError:  # no git on this machine
+            return None
         return r.stdout.strip() if r.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
@@ -264,9 +271,9 @@ def toc_notebooks() -> list[Path]:
 def library_digest() -> str:
     """SHA-256 over every source file of the library (path and bytes)."""
     h = hashlib.sha256()
-    for p in sorted((ROOT / "lib" / "tremorlab").rglob("*")):
+    for p in sorted(PACKAGE.rglob("*")):
         if p.is_file() and p.suffix in (".py", ".json", ".toml", ".txt", ".csv") and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes())
+            h.update(str(p.relative_to(PACKAGE.parent)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
