@@ -48,6 +48,13 @@ def resample_uniform(t: np.ndarray, channels: dict[str, np.ndarray], rate_hz: fl
     return t_new, out
 
 
+def split_at_gaps(t: np.ndarray, max_gap_s: float) -> list[slice]:
+    """The gap-free pieces of a time axis: a new piece starts after every step longer than ``max_gap_s``."""
+    cuts = np.flatnonzero(np.diff(t) > max_gap_s) + 1
+    bounds = np.concatenate([[0], cuts, [np.size(t)]])
+    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def psd(x: np.ndarray, rate_hz: float, nperseg: int | None = None, detrend: str = "constant",
         axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Welch power spectral density (Hann window, 50 % overlap), one-sided, in units^2/Hz."""
