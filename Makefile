@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 # The sample data sits beside the repository in development and CI; set TREMORLAB_DATA to use another copy.
 TREMORLAB_DATA ?= $(if $(wildcard $(CURDIR)/../shared/data),$(abspath $(CURDIR)/../shared/data),)
 export TREMORLAB_DATA
@@ -57,7 +58,12 @@ book-check: $(STAMP) $(WIDGETS)
 test: $(STAMP) $(WIDGETS)
 	TREMORLAB_CHECK_METRICS=1 $(BIN)/python -m pytest tests --nbval notebooks/ --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-bench: $(STAMP)
+# The benchmarks run our code beside peer packages (padasip, handwriting-features): the `bench` extra.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	mkdir -p _build
 	$(BIN)/python -m pytest bench --benchmark-only --benchmark-json=_build/bench.json -p no:cacheprovider
 	$(BIN)/python bench/summary.py _build/bench.json

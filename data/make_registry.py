@@ -1,4 +1,4 @@
-"""Regenerate data/registry.json from a folder of the sample data (maintainers only).
+"""Regenerate lib/tremorlab/data_registry.json (the registry shipped in the package) from a folder of the sample data (maintainers only).
 
     python data/make_registry.py ../shared/data
 
@@ -153,7 +153,7 @@ def main(root: str) -> None:
         entry["source_repository"] = f"{info['source']['repo']}@{info['source']['commit']}"
         entry["files"] = sorted(files, key=lambda f: f["path"])
         out[name] = entry
-    target = Path(__file__).with_name("registry.json")
+    target = Path(__file__).resolve().parents[1] / "lib" / "tremorlab" / "data_registry.json"
     target.write_text(json.dumps(out, indent=1) + "\n")
     print(f"wrote {target}: {sum(len(v['files']) for v in out.values())} files in {len(out)} datasets")
 

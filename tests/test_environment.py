@@ -1,4 +1,4 @@
-"""environment.yml names the same packages and pins as pyproject.toml; the package imports lazily and fast."""
+"""pyproject.toml declares compatible ranges; requirements.lock and environment.yml pin versions inside them."""
 
 import re
 import subprocess
@@ -6,25 +6,29 @@ import sys
 import tomllib
 
 import yaml
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 from tremorlab.run import ROOT
-
-# conda-forge spells a few packages differently from PyPI
-CONDA_NAMES = {"pywavelets": "pywavelets"}
 
 
 def norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pyproject_pins() -> dict[str, str]:
+def requirements() -> list[Requirement]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = meta["dependencies"] + [r for extra in meta["optional-dependencies"].values() for r in extra]
-    pins = {}
-    for r in reqs:
-        name, version = r.split("==")
-        pins[norm(name)] = version
-    return pins
+    return [Requirement(r) for r in meta["dependencies"] + [r for extra in meta["optional-dependencies"].values()
+                                                            for r in extra]]
+
+
+def lock_pins() -> dict[str, str]:
+    lock = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if "==" in line:
+            name, version = line.split("==")
+            lock[norm(name)] = version.strip()
+    return lock
 
 
 def environment_pins() -> dict[str, str]:
@@ -42,27 +46,35 @@ def environment_pins() -> dict[str, str]:
     return pins
 
 
-def test_every_pyproject_dependency_is_pinned_exactly():
-    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for r in meta["dependencies"] + [r for extra in meta["optional-dependencies"].values() for r in extra]:
-        assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][^,;<>=]*", r), f"not an exact pin: {r}"
+def test_every_dependency_is_a_compatible_range():
+    """A lower bound (the locked version or older), and an upper bound except for calendar versions."""
+    for req in requirements():
+        ops = {s.operator: Version(s.version) for s in req.specifier}
+        assert ">=" in ops and set(ops) <= {">=", "<"}, f"{req}: expected '>=LOW,<HIGH'"
+        assert "<" in ops or ops[">="].major >= 2000, f"{req}: no upper bound"
 
 
-def test_environment_yml_matches_pyproject():
-    py, env = pyproject_pins(), environment_pins()
-    assert set(py) == set(env), f"only in pyproject: {sorted(set(py) - set(env))}; only in environment.yml: {sorted(set(env) - set(py))}"
-    diff = {k: (py[k], env[k]) for k in py if py[k] != env[k]}
-    assert not diff, f"different pins (pyproject, environment.yml): {diff}"
+def test_lock_pins_every_declared_package_inside_its_range():
+    lock = lock_pins()
+    for req in requirements():
+        version = lock.get(norm(req.name))
+        assert version is not None, f"{req.name} is declared but not in requirements.lock"
+        assert req.specifier.contains(version, prereleases=True), f"requirements.lock {req.name}=={version} not in {req}"
 
 
-def test_lock_file_agrees_with_the_pins():
-    lock = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
-        if "==" in line:
-            name, version = line.split("==")
-            lock[norm(name)] = version.strip()
-    for name, version in pyproject_pins().items():
-        assert lock.get(name) == version, f"{name}: pyproject {version}, requirements.lock {lock.get(name)}"
+def test_environment_yml_pins_the_declared_packages_as_the_lock_does():
+    declared, env, lock = {norm(r.name) for r in requirements()}, environment_pins(), lock_pins()
+    assert declared == set(env), (f"only in pyproject: {sorted(declared - set(env))}; "
+                                  f"only in environment.yml: {sorted(set(env) - declared)}")
+    diff = {k: (env[k], lock.get(k)) for k in env if env[k] != lock.get(k)}
+    assert not diff, f"different pins (environment.yml, requirements.lock): {diff}"
+
+
+def test_seaborn_is_declared_only_where_it_is_used():
+    """Dropped from the dependencies because nothing imported it; declare it again with its first use."""
+    sources = [*(ROOT / "lib").rglob("*.py"), *(ROOT / "notebooks").glob("*.ipynb")]
+    used = any(re.search(r"\b(import|from)\s+seaborn\b", p.read_text()) for p in sources)
+    assert ("seaborn" in {norm(r.name) for r in requirements()}) == used
 
 
 def test_import_does_not_load_heavy_modules():

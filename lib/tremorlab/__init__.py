@@ -6,8 +6,7 @@ Importing the package is cheap: subpackages load on first use, and nothing here 
 from __future__ import annotations
 
 from tremorlab._lazy import lazy_submodules
-
-__version__ = "0.1.0"
+from tremorlab._version import __version__
 
 __getattr__, __dir__ = lazy_submodules(
     __name__, __path__, names=("io", "data", "dsp", "run", "report", "synth", "features", "learn", "adaptive",

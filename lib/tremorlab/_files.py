@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -26,3 +27,11 @@ def atomic_write(path: str | os.PathLike, mode: str = "w"):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_json_atomic(path: str | os.PathLike, data) -> Path:
+    """Write JSON to ``path`` through a temporary file in the same folder and a rename."""
+    with atomic_write(path) as fh:
+        json.dump(data, fh, indent=1, allow_nan=False)
+        fh.write("\n")
+    return Path(path)

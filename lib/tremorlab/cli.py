@@ -94,7 +94,7 @@ def _cmd_repro(args) -> int:
     import json
     from pathlib import Path
 
-    from tremorlab import repro, run
+    from tremorlab import repro, run, sweep
 
     try:
         if args.action == "check":
@@ -104,7 +104,7 @@ def _cmd_repro(args) -> int:
                   f"{repro.reference_path(record['chapter'])}")
         elif args.action == "measure":
             chapter = run.resolve_chapter(args.target).stem
-            repro.measure(chapter, Path(args.out), args.variant or ["native", "portable"], args.seed or [])
+            sweep.measure(chapter, Path(args.out), args.variant or ["native", "portable"], args.seed or [])
         elif args.action == "propose":
             chapter = run.resolve_chapter(args.target).stem
             ref = json.loads(repro.reference_path(chapter).read_text())

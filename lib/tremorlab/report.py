@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from tremorlab import repro, verdicts
-from tremorlab._files import atomic_write
+from tremorlab._files import write_json_atomic  # noqa: F401  (re-exported: report.write_json_atomic)
 from tremorlab.paths import BUILD
 
 #: the verdict words; :mod:`tremorlab.verdicts` defines them and the rules that give them
@@ -86,14 +86,6 @@ def validate(record: dict) -> dict:
     for i, row in enumerate(record["comparisons"]):
         _check_row(row, i)
     return record
-
-
-def write_json_atomic(path: Path, data) -> Path:
-    """Write JSON to ``path`` through a temporary file in the same folder and a rename."""
-    with atomic_write(path) as fh:
-        json.dump(data, fh, indent=1, allow_nan=False)
-        fh.write("\n")
-    return Path(path)
 
 
 def metrics_path(chapter: str) -> Path:

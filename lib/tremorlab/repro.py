@@ -26,8 +26,8 @@ Flattened names: ``metrics.a.b`` for nested mappings, ``metrics.a[3]`` for list 
 
 :func:`check_record` is what :func:`tremorlab.report.save_metrics` calls when the environment
 variable ``TREMORLAB_CHECK_METRICS`` is set (``make test`` sets it for nbval's re-execution);
-:func:`measure` runs a chapter under the kernel variants of :data:`VARIANTS` and seeds and
-:func:`propose_tolerances` turns the measured moves into a tolerance file.
+:func:`tremorlab.sweep.measure` runs a chapter under the kernel variants of :data:`VARIANTS` and
+seeds (it runs chapters, so it sits above :mod:`tremorlab.run`) and :func:`propose_tolerances` turns the measured moves into a tolerance file.
 """
 
 from __future__ import annotations
@@ -216,31 +216,6 @@ def write_reference(chapter: str, metrics_file: Path) -> Path:
 
 
 # ---- measuring the spread ------------------------------------------------------------------------
-
-def measure(chapter: str, out: Path, variants: list[str], seeds: list[int] = (), preset: str = "quick",
-            log=print) -> dict[str, Path]:
-    """Run ``chapter`` once per kernel variant (default seed) and once per extra seed (native).
-
-    Each run is a normal run folder under ``out`` (``<variant>`` or ``seed-<n>``); a folder that
-    already holds a complete run is reused.  Returns name -> run folder.
-    """
-    from tremorlab import run
-
-    out = Path(out)
-    todo = [(v, VARIANTS[v], {}) for v in variants] + [(f"seed-{s}", {}, {"seed": s}) for s in seeds]
-    unknown = [v for v in variants if v not in VARIANTS]
-    if unknown:
-        raise ValueError(f"unknown variant(s) {unknown}; variants: {', '.join(VARIANTS)}")
-    done = {}
-    for name, env, params in todo:
-        folder = out / name
-        if not (folder / "metrics.json").is_file():
-            log(f"run      {chapter} {name}")
-            with run._env(**env):
-                run.run_chapter(chapter, preset=preset, parameters=params, out=folder)
-        done[name] = folder
-    return done
-
 
 def spread(reference: dict, runs: dict[str, dict]) -> dict[str, dict[str, float]]:
     """Per numeric quantity that moved: the largest |run - reference| and the run that gave it."""

@@ -31,7 +31,10 @@ import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tremorlab.paths import BUILD, NOTEBOOKS, ROOT
+from tremorlab import data, repro
+from tremorlab._files import write_json_atomic
+from tremorlab._version import __version__
+from tremorlab.paths import BUILD, NOTEBOOKS, PACKAGE, ROOT
 
 PRESETS_DIR = NOTEBOOKS / "presets"
 RECORDED_DIR = NOTEBOOKS / "recorded"  # metrics and provenance of long runs a chapter displays
@@ -62,6 +65,10 @@ def resolve_chapter(name: str) -> Path:
     p = Path(name)
     if p.suffix == ".ipynb" and p.is_file():
         return p.resolve()
+    if not NOTEBOOKS.is_dir():
+        raise ParameterError(f"no chapter '{name}': the working tree {ROOT} has no notebooks/ folder. Chapters are the "
+                             "notebooks of a tremorlab checkout: run from a folder that holds notebooks/ (or set "
+                             "TREMORLAB_ROOT to one), or pass the path of a .ipynb")
     matches = [c for c in chapters() if c == name or c.split("-")[0] == name]
     if len(matches) != 1:
         raise ParameterError(f"unknown chapter '{name}'; chapters: {', '.join(chapters())}")
@@ -142,7 +149,10 @@ def resolve_parameters(nb_path: Path, preset: str, overrides: dict) -> dict:
 
 def git_state() -> dict:
     def git(*args):
-        r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        try:
+            r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        except OSError:  # no git on this machine
+            return None
         return r.stdout.strip() if r.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
@@ -180,9 +190,6 @@ def run_chapter(chapter: str, preset: str = "quick", parameters: dict | None = N
                 kernel_name: str | None = None, progress: bool = False) -> Path:
     """Execute one chapter; returns the run folder.  See the module docstring."""
     import papermill as pm
-
-    from tremorlab import __version__, data
-    from tremorlab.report import write_json_atomic
 
     nb_path = resolve_chapter(chapter)
     params = resolve_parameters(nb_path, preset, parameters or {})
@@ -264,9 +271,9 @@ def toc_notebooks() -> list[Path]:
 def library_digest() -> str:
     """SHA-256 over every source file of the library (path and bytes)."""
     h = hashlib.sha256()
-    for p in sorted((ROOT / "lib" / "tremorlab").rglob("*")):
+    for p in sorted(PACKAGE.rglob("*")):
         if p.is_file() and p.suffix in (".py", ".json", ".toml", ".txt", ".csv") and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(ROOT)).encode() + b"\0" + p.read_bytes())
+            h.update(str(p.relative_to(PACKAGE.parent)).encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
@@ -283,8 +290,6 @@ def cache_key(nb_path: Path) -> str:
     """Key of an executed notebook: its cells, its parameters (defaults and presets), the recorded
     runs it shows (``notebooks/recorded/<chapter>-<preset>/``), the library code and the data
     (registry checksums of every dataset and where it was found)."""
-    from tremorlab import data
-
     h = hashlib.sha256()
     h.update(notebook_digest(nb_path).encode())
     preset_file = PRESETS_DIR / f"{nb_path.stem}.toml"
@@ -308,8 +313,6 @@ def execute_book(force: bool = False, log=print, only: list[str] | None = None) 
     Each executed chapter's ``metrics.json`` becomes its committed reference (:mod:`tremorlab.repro`).
     """
     import papermill as pm
-
-    from tremorlab import repro
 
     cache_file = BUILD / ".cache" / "executed.json"
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
@@ -337,8 +340,6 @@ def execute_book(force: bool = False, log=print, only: list[str] | None = None) 
                 tmp.unlink()
         log(f"         {time.perf_counter() - t0:.1f} s")
         cache[rel] = key
-        from tremorlab.report import write_json_atomic
-
         write_json_atomic(cache_file, cache)
         ran.append(rel)
     return ran

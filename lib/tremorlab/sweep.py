@@ -269,3 +269,29 @@ def paired_difference(table: dict, a: str, b: str) -> dict:
     sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (n - 1))
     half = _t975(n - 1) * sd / math.sqrt(n)
     return {"values": dict(zip(common, d)), "n": n, "mean": mean, "sd": sd, "ci95": [mean - half, mean + half]}
+
+
+# ---- the spread across kernels and seeds (tremorlab repro measure) -------------------------------
+
+def measure(chapter: str, out: Path, variants: list[str], seeds: list[int] = (), preset: str = "quick",
+            log=print) -> dict[str, Path]:
+    """Run ``chapter`` once per kernel variant of :data:`tremorlab.repro.VARIANTS` (default seed) and once
+    per extra seed (native kernels): the runs ``tremorlab repro measure`` turns into tolerances.
+
+    Each run is a normal run folder under ``out`` (``<variant>`` or ``seed-<n>``); a folder that
+    already holds a complete run is reused.  Returns name -> run folder.
+    """
+    out = Path(out)
+    todo = [(v, repro.VARIANTS[v], {}) for v in variants] + [(f"seed-{s}", {}, {"seed": s}) for s in seeds]
+    unknown = [v for v in variants if v not in repro.VARIANTS]
+    if unknown:
+        raise ValueError(f"unknown variant(s) {unknown}; variants: {', '.join(repro.VARIANTS)}")
+    done = {}
+    for name, env, params in todo:
+        folder = out / name
+        if not (folder / "metrics.json").is_file():
+            log(f"run      {chapter} {name}")
+            with run._env(**env):
+                run.run_chapter(chapter, preset=preset, parameters=params, out=folder)
+        done[name] = folder
+    return done

@@ -29,6 +29,8 @@ import math
 
 import numpy as np
 
+from tremorlab._validation import first_nonfinite, is_positive_int, positive_finite
+
 
 class StabilityError(ValueError):
     """A parameter outside the range in which the algorithm is stable (the message states the bound)."""
@@ -46,21 +48,20 @@ class FilterDivergedError(FloatingPointError):
 
 def check_positive(algorithm: str, name: str, value: float, allow_zero: bool = False) -> float:
     value = float(value)
-    ok = math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
-    if not ok:
+    if positive_finite(value, allow_zero) is None:
         raise StabilityError(f"{algorithm}: {name} must be a finite number {'>=' if allow_zero else '>'} 0, got {value!r}")
     return value
 
 
 def check_taps(algorithm: str, n_taps) -> int:
-    if isinstance(n_taps, bool) or not isinstance(n_taps, (int, np.integer)) or n_taps < 1:
+    if not is_positive_int(n_taps):
         raise ValueError(f"{algorithm}: n_taps must be a positive integer, got {n_taps!r}")
     return int(n_taps)
 
 
 def check_fir(algorithm: str, name: str, taps) -> np.ndarray:
     taps = np.asarray(taps, dtype=float)
-    if taps.ndim != 1 or taps.size < 1 or not np.isfinite(taps).all():
+    if taps.ndim != 1 or taps.size < 1 or first_nonfinite(taps) is not None:
         raise ValueError(f"{algorithm}: {name} must be a 1-D array of finite FIR taps, got shape {taps.shape}")
     return taps.copy()
 
@@ -72,9 +73,9 @@ def check_signals(algorithm: str, x, d) -> tuple[np.ndarray, np.ndarray]:
     for name, a in (("x", x), ("d", d)):
         if a.ndim != 1:
             raise ValueError(f"{algorithm}.run: '{name}' must be 1-D, got shape {a.shape}")
-        bad = ~np.isfinite(a)
-        if bad.any():
-            raise ValueError(f"{algorithm}.run: '{name}' must be finite; sample {int(np.flatnonzero(bad)[0])} is {a[bad][0]}")
+        bad = first_nonfinite(a)
+        if bad is not None:
+            raise ValueError(f"{algorithm}.run: '{name}' must be finite; sample {bad[0]} is {a[bad[0]]}")
     if x.shape != d.shape:
         raise ValueError(f"{algorithm}.run: 'x' and 'd' must have the same length, got {x.size} and {d.size}")
     return x, d

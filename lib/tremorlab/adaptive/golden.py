@@ -95,7 +95,7 @@ def case(algorithm: str) -> dict:
 
 def write(outdir) -> list[Path]:
     """Write every algorithm's golden file into ``outdir`` (created); returns the paths."""
-    from tremorlab.report import write_json_atomic
+    from tremorlab._files import write_json_atomic
 
     outdir = Path(outdir)
     return [write_json_atomic(outdir / f"{name}.json", case(name)) for name in ALGORITHMS]

@@ -31,7 +31,7 @@ from tremorlab.io.types import EmgRecording, PenRecording, RecordingError
 
 __all__ = ["KINEMATIC_FEATURES", "PRESSURE_FEATURES", "TILT_FEATURES", "SPIRAL_FEATURES", "LETTER_FEATURES",
            "TASKS", "feature_names", "kinematic_features", "pen_channel_features", "spiral_precision",
-           "spiral_angles", "letter_peaks", "letter_size", "pen_features", "task_features"]
+           "spiral_angles", "letter_peaks", "letter_size", "pen_features", "task_features", "feature_matrix"]
 
 _KIN = (("velocity", "v"), ("velocity_x", "vx"), ("velocity_y", "vy"),
         ("acceleration", "a"), ("acceleration_x", "ax"), ("acceleration_y", "ay"),
@@ -235,3 +235,28 @@ def task_features(pen: PenRecording, emg: EmgRecording, task: str, smooth_n: int
     out = emg_features(emg, reading=zc_reading)
     out.update(pen_features(pen, TASKS[task][1], smooth_n=smooth_n))
     return {k: out[k] for k in names}
+
+
+def feature_matrix(cohort, task: str, zc_reading: str = "rate", smooth_n: int = 1):
+    """Subjects x features of one task of a :class:`tremorlab.synth.pd_cohort.Cohort`: the mean of each
+    feature over the kept repetitions (``cohort.subjects``, ``cohort.kept_trials(task)``).
+
+    ``smooth_n`` is the moving average (samples) applied before differentiating the pen
+    position (:func:`tremorlab.features.kinematics.derivatives`).
+
+    Returns
+    -------
+    X : ndarray (n_subjects, 41 or 43); names : tuple; subject_ids : ndarray; groups : ndarray
+    """
+    names = feature_names(task)
+    rows, ids, groups = [], [], []
+    for subj in cohort.subjects:
+        reps = [t for t in cohort.kept_trials(task) if t.subject_id == subj.subject_id]
+        if not reps:
+            continue
+        feats = np.array([[f[k] for k in names] for f in
+                          (task_features(t.pen, t.emg, task, smooth_n=smooth_n, zc_reading=zc_reading) for t in reps)])
+        rows.append(feats.mean(axis=0))
+        ids.append(subj.subject_id)
+        groups.append(subj.group)
+    return np.array(rows), names, np.array(ids), np.array(groups)

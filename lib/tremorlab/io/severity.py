@@ -1,6 +1,6 @@
 """Reader of the rated hand-tremor accelerometry windows (TIM-Tremor and IMU-Wild).
 
-Dataset ``tremor_severity_imu`` (see its README and ``data/registry.json``): per segment ``N`` a
+Dataset ``tremor_severity_imu`` (see its README and ``tremorlab/data_registry.json``): per segment ``N`` a
 float array ``N-X.npy`` of shape ``(windows, 128, 3)`` (x, y, z acceleration at 50 Hz, 2.56-s
 windows without overlap) and an integer array ``N-Y.npy`` of shape ``(windows,)`` (severity 0-3
 of each window).  There is no person identifier: the segment is the unit.

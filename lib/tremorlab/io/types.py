@@ -12,6 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from tremorlab._validation import RecordingError, check_time  # noqa: F401  (RecordingError: io's error type)
+from tremorlab._validation import as_1d as _as_1d
+from tremorlab._validation import as_2d as _as_2d
+from tremorlab.dsp import resample_uniform
+
 #: Units of pen position that the library understands.
 XY_UNITS = ("mm", "device", "px")
 #: Units of pen angles (azimuth, altitude).
@@ -19,70 +24,6 @@ ANGLE_UNITS = ("deg",)
 #: Units of acceleration and angular rate.
 ACC_UNITS = ("g", "m/s^2")
 GYRO_UNITS = ("rad/s", "deg/s")
-
-
-class RecordingError(ValueError):
-    """Bad input: names the file, the line or field, and what was expected.
-
-    Parameters
-    ----------
-    source : str
-        File (or other origin) of the data.
-    field : str
-        Column, field or key that is wrong.
-    expected : str
-        What a valid value looks like.
-    got : object, optional
-        What was found instead.
-    line : int, optional
-        1-based line number in ``source`` where the problem is.
-    """
-
-    def __init__(self, source: str, field: str, expected: str, got: Any = None, line: int | None = None):
-        self.source, self.field, self.expected, self.got, self.line = source, field, expected, got, line
-        where = f"{source}" + (f", line {line}" if line is not None else "")
-        msg = f"{where}: field '{field}': expected {expected}"
-        if got is not None:
-            msg += f", got {got!r}"
-        super().__init__(msg)
-
-
-def _as_1d(source: str, name: str, values: Any, n: int | None) -> np.ndarray:
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.ndim != 1:
-        raise RecordingError(source, name, "a 1-D array", f"shape {arr.shape}")
-    if n is not None and arr.shape[0] != n:
-        raise RecordingError(source, name, f"{n} values (same length as t)", f"{arr.shape[0]} values")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise RecordingError(source, name, "finite numbers (no NaN or inf)", f"{arr[i]} at sample {i}")
-    return arr
-
-
-def _as_2d(source: str, name: str, values: Any, n: int, width: int | None) -> np.ndarray:
-    arr = np.asarray(values, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[0] != n or (width is not None and arr.shape[1] != width):
-        want = f"shape ({n}, {width if width is not None else 'channels'})"
-        raise RecordingError(source, name, want, f"shape {arr.shape}")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        i, j = (int(v) for v in np.argwhere(bad)[0])
-        raise RecordingError(source, name, "finite numbers (no NaN or inf)", f"{arr[i, j]} at sample {i}, column {j}")
-    return arr
-
-
-def check_time(source: str, t: Any) -> np.ndarray:
-    """Validate a time axis in seconds: 1-D, finite, at least two samples, strictly increasing."""
-    t = _as_1d(source, "t", t, None)
-    if t.shape[0] < 2:
-        raise RecordingError(source, "t", "at least 2 samples", f"{t.shape[0]}")
-    step = np.diff(t)
-    if (step <= 0).any():
-        i = int(np.flatnonzero(step <= 0)[0]) + 1
-        kind = "repeats" if step[i - 1] == 0 else "goes backwards"
-        raise RecordingError(source, "t", "strictly increasing time", f"time {kind} at sample {i} ({t[i - 1]} -> {t[i]} s)")
-    return t
 
 
 def _check_unit(source: str, name: str, unit: str, allowed: tuple[str, ...]) -> None:
@@ -130,8 +71,6 @@ class _Recording:
         the number of gaps longer than ``max_gap_s`` bridged by the grid in ``meta['gaps_bridged']``.
         See :func:`tremorlab.dsp.resample_uniform`.
         """
-        from tremorlab.dsp import resample_uniform
-
         t_new, chans = resample_uniform(self.t, self._channels(), rate_hz, source=self.source)
         meta = dict(self.meta)
         meta.setdefault("original_rate_hz", self.sampling_rate_hz)

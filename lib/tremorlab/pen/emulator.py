@@ -40,10 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[3]
-FIRMWARE = ROOT / "firmware"
-BUILD = FIRMWARE / "build"
-EMULATOR_EXE = BUILD / "host" / "tremorpen-emu"
+from tremorlab import paths
+
 TREMOR_CHOICES = ("pd", "et", "physiological", "shaking-table-constant", "shaking-table-variable", "none")
 TREMOR_RATE_HZ = 3200.0
 #: A real tremor source: ``real:<subset>:<segment>`` (subset ``tim_tremor`` or ``imu_wild``).
@@ -101,6 +99,16 @@ class FirmwareBuildError(RuntimeError):
     """The host build of the firmware failed (the message holds the compiler's last lines)."""
 
 
+def firmware_dir() -> Path:
+    """``firmware/`` of the source checkout (the emulator is built from it; a wheel does not ship it)."""
+    return paths.checkout_folder("firmware", "the pen emulator (the firmware built for the host)")
+
+
+def emulator_exe() -> Path:
+    """The host build of the firmware (``firmware/build/host/tremorpen-emu``; it may not be built yet)."""
+    return firmware_dir() / "build" / "host" / "tremorpen-emu"
+
+
 def build_firmware(target: str = "host", quiet: bool = True) -> Path:
     """``make -C firmware TARGET`` (incremental); returns the build folder.
 
@@ -113,11 +121,12 @@ def build_firmware(target: str = "host", quiet: bool = True) -> Path:
         pkg = "g++" if target == "host" else "gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib"
         raise FirmwareBuildError(f"building the firmware ({target}) needs {tool} (Debian: apt-get install {pkg})")
     jobs = str(min(2, os.cpu_count() or 1))
-    r = subprocess.run(["make", "-C", str(FIRMWARE), "-j", jobs, target], capture_output=True, text=True)
+    firmware = firmware_dir()
+    r = subprocess.run(["make", "-C", str(firmware), "-j", jobs, target], capture_output=True, text=True)
     if r.returncode != 0:
         tail = "\n".join((r.stdout + r.stderr).splitlines()[-25:])
         raise FirmwareBuildError(f"make -C firmware {target} failed:\n{tail}")
-    return BUILD
+    return firmware / "build"
 
 
 def tremor_signal(kind: str = "pd", duration_s: float = 60.0, rate_hz: float = TREMOR_RATE_HZ, seed: int = 0,
@@ -170,14 +179,15 @@ class Emulator:
         self.tremor, self.seed = tremor, seed
         if build:
             build_firmware("host")
-        if not EMULATOR_EXE.exists():
-            raise FirmwareBuildError(f"{EMULATOR_EXE} is missing; run make -C firmware host")
+        exe = emulator_exe()
+        if not exe.exists():
+            raise FirmwareBuildError(f"{exe} is missing; run make -C firmware host")
         self._tmp = tempfile.TemporaryDirectory(prefix="tremorpen-")
         tremor_path = write_tremor_file(Path(self._tmp.name) / "tremor.bin",
                                         tremor_signal(tremor, duration_s, TREMOR_RATE_HZ, seed, amplitude_g),
                                         TREMOR_RATE_HZ)
         self.eeprom = Path(eeprom) if eeprom else Path(self._tmp.name) / "eeprom.bin"
-        cmd = [str(EMULATOR_EXE), "--tremor", str(tremor_path), "--eeprom", str(self.eeprom), "--seed", str(seed),
+        cmd = [str(exe), "--tremor", str(tremor_path), "--eeprom", str(self.eeprom), "--seed", str(seed),
                *extra_args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self._first_line(10.0)
@@ -256,8 +266,9 @@ def run_virtual(commands: list[tuple[float, bytes]], seconds: float, tremor: str
     check_tremor(tremor)
     if build:
         build_firmware("host")
-    if not EMULATOR_EXE.exists():
-        raise FirmwareBuildError(f"{EMULATOR_EXE} is missing; run make -C firmware host")
+    exe = emulator_exe()
+    if not exe.exists():
+        raise FirmwareBuildError(f"{exe} is missing; run make -C firmware host")
     commands = sorted(commands, key=lambda c: c[0])
     with tempfile.TemporaryDirectory(prefix="tremorpen-virtual-") as tmp:
         tmp = Path(tmp)
@@ -265,7 +276,7 @@ def run_virtual(commands: list[tuple[float, bytes]], seconds: float, tremor: str
                                         tremor_signal(tremor, seconds + 1.0, TREMOR_RATE_HZ, seed, amplitude_g),
                                         TREMOR_RATE_HZ)
         (tmp / "commands.txt").write_text("".join(f"{t:.6f} {frame.hex()}\n" for t, frame in commands))
-        cmd = [str(EMULATOR_EXE), "--virtual-clock", "--tremor", str(tremor_path), "--eeprom", str(tmp / "eeprom.bin"),
+        cmd = [str(exe), "--virtual-clock", "--tremor", str(tremor_path), "--eeprom", str(tmp / "eeprom.bin"),
                "--seed", str(seed), "--commands", str(tmp / "commands.txt"), "--serial-out", str(tmp / "serial.bin"),
                "--exit-after", f"{seconds:.6f}", *extra_args]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)

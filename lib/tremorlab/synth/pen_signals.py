@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tremorlab import data, dsp
+from tremorlab.io import read_uci_spiral
+
 DATASET = "uci_spiral_tablet"
 TREMOR_BAND_HZ = (3.0, 12.0)
 
@@ -61,26 +64,17 @@ class PenTremorSignal:
     meta: dict = field(default_factory=dict)
 
 
-def _pieces(t: np.ndarray, max_gap_s: float) -> list[slice]:
-    cuts = np.flatnonzero(np.diff(t) > max_gap_s) + 1
-    bounds = np.concatenate([[0], cuts, [t.size]])
-    return [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-
-
 def tremor_signal_from_file(path, n_samples: int = 4000, rate_hz: float = 200.0,
                             band: tuple[float, float] = TREMOR_BAND_HZ, tests=(0, 1), max_gap_s: float = 0.05,
                             edge_s: float = 0.5) -> PenTremorSignal | None:
     """The tremor-band signal of one UCI file, or ``None`` when no piece is long enough."""
-    from tremorlab import dsp
-    from tremorlab.io import read_uci_spiral
-
     recs = read_uci_spiral(path, repair_time=True)
     best = None
     for tid in tests:
         rec = recs.get(tid)
         if rec is None:
             continue
-        for sl in _pieces(rec.t, max_gap_s):
+        for sl in dsp.split_at_gaps(rec.t, max_gap_s):
             dur = rec.t[sl][-1] - rec.t[sl][0] if sl.stop - sl.start > 1 else 0.0
             if best is None or dur > best[0]:
                 best = (dur, tid, rec, sl)
@@ -117,8 +111,6 @@ def uci_tremor_signals(group: str = "parkinson", n_samples: int = 4000, rate_hz:
     Returns ``(signals, skipped)``: the signals in file order (at most ``max_subjects``) and the
     names of the subjects skipped because no gap-free piece held ``n_samples``.
     """
-    from tremorlab import data
-
     if group not in ("parkinson", "control"):
         raise ValueError(f"group must be 'parkinson' or 'control', got {group!r}")
     out, skipped = [], []

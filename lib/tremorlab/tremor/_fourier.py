@@ -15,26 +15,29 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from tremorlab._validation import first_nonfinite, positive_finite
+
 
 def check_signal(x, name: str = "signal") -> np.ndarray:
     """1-D finite float array, or a ValueError naming the first bad sample."""
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D array of samples, got shape {x.shape}")
-    bad = ~np.isfinite(x)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+    bad = first_nonfinite(x)
+    if bad is not None:
+        i = bad[0]
         raise ValueError(f"{name}: sample {i} is {float(x[i])}; every sample must be finite "
-                         f"({int(bad.sum())} non-finite sample(s) in all)")
+                         f"({int((~np.isfinite(x)).sum())} non-finite sample(s) in all)")
     return x
 
 
 def check_rate(rate_hz, name: str = "sampling_rate_hz") -> float:
     try:
-        r = float(rate_hz)
+        float(rate_hz)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a positive number in Hz, got {rate_hz!r}") from None
-    if not np.isfinite(r) or r <= 0:
+    r = positive_finite(rate_hz)
+    if r is None:
         raise ValueError(f"{name} must be a positive finite number in Hz, got {rate_hz!r}")
     return r
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from tremorlab import data, dsp, io
+
 RATE_HZ = 100.0
 
 
 def _longest_piece(t: np.ndarray, max_gap_s: float = 0.05) -> slice:
-    gaps = np.flatnonzero(np.diff(t) > max_gap_s)
-    bounds = np.concatenate([[0], gaps + 1, [t.size]])
-    k = int(np.argmax(np.diff(bounds)))
-    return slice(int(bounds[k]), int(bounds[k + 1]))
+    """The longest gap-free piece (the first of equal lengths)."""
+    return max(dsp.split_at_gaps(t, max_gap_s), key=lambda sl: sl.stop - sl.start)
 
 
 def uci_pen_signals(group: str = "parkinson", test_id: int = 2, min_s: float = 4.0,
@@ -31,14 +31,12 @@ def uci_pen_signals(group: str = "parkinson", test_id: int = 2, min_s: float = 4
     controls C_0009-C_0015 are one and the same recording); subjects without the test or
     shorter than ``min_s`` are left out.
     """
-    import tremorlab as tl
-
     if group not in ("parkinson", "control"):
         raise ValueError(f"group must be 'parkinson' or 'control', got {group!r}")
-    root = tl.data.where("uci_spiral_tablet")
+    root = data.where("uci_spiral_tablet")
     out, seen = [], {}
     for path in sorted((root / "hw_dataset" / group).glob("*.txt")):
-        tests = tl.io.read_uci_spiral(path, repair_time=True)
+        tests = io.read_uci_spiral(path, repair_time=True)
         if test_id not in tests:
             continue
         rec = tests[test_id]
@@ -57,13 +55,11 @@ def uci_pen_signals(group: str = "parkinson", test_id: int = 2, min_s: float = 4
 
 def pads_blocks(subject: str = "002", sensor: str = "gyro") -> list[dict]:
     """The 22 preprocessed PADS blocks of one subject (task-major order, NOT verified)."""
-    import tremorlab as tl
-
     if sensor not in ("acc", "gyro"):
         raise ValueError(f"sensor must be 'acc' or 'gyro', got {sensor!r}")
-    recs = tl.io.read_pads_bin(tl.data.path("pads_smartwatch", f"preprocessed/movement/{subject}_ml.bin"),
-                               tl.data.path("pads_smartwatch", f"movement/observation_{subject}.json"))
-    patient = tl.io.read_pads_patient(tl.data.path("pads_smartwatch", f"patients/patient_{subject}.json"))
+    recs = io.read_pads_bin(data.path("pads_smartwatch", f"preprocessed/movement/{subject}_ml.bin"),
+                               data.path("pads_smartwatch", f"movement/observation_{subject}.json"))
+    patient = io.read_pads_patient(data.path("pads_smartwatch", f"patients/patient_{subject}.json"))
     return [{"subject": subject, "condition": patient.get("condition"), "task": r.meta["task"],
              "wrist": r.meta["wrist"], "block": r.meta["block"], "rate_hz": r.meta["rate_hz"],
              "signal": np.asarray(getattr(r, sensor), dtype=float)} for r in recs]

