@@ -28,7 +28,7 @@ def make_notebook(path, extra=""):
         "import tremorlab as tl\n"
         "if fail:\n    raise RuntimeError('asked to fail')\n"
         "tl.report.save_metrics('toy', preset, {'n': n, 'scaled': n * scale, 'label': label},\n"
-        "    [tl.report.comparison('n', 3, n, '1', 'reproduced', 'toy')])" + extra)
+        "    [tl.report.comparison('n', 3, n, '1', tl.verdicts.within(n, 3, abs_tol=0), 'toy')])" + extra)
 
 
 @pytest.fixture()
@@ -128,7 +128,7 @@ def test_metrics_contract():
     with pytest.raises(MetricsError, match="verdict must be one of"):
         comparison("accuracy", 88.4, 80.0, "%", "close enough", "x")
     with pytest.raises(MetricsError, match="must say why"):
-        comparison("accuracy", 88.4, 80.0, "%", "not reproduced", " ")
+        comparison("accuracy", 88.4, 80.0, "%", "not comparable", " ")
     with pytest.raises(MetricsError, match="lacks 'comparisons'"):
         validate({"chapter": "x", "preset": "quick", "metrics": {}})
 
@@ -159,7 +159,8 @@ def test_tremorlab_run_00_data(tmp_path):
                        capture_output=True, text=True, cwd=run.ROOT)
     assert r.returncode == 0, r.stderr[-3000:]
     m = load_metrics(out / "metrics.json")
-    assert m["chapter"] == "00-data" and all(c["verdict"] == "reproduced" for c in m["comparisons"])
+    # the readers agree with the READMEs that read the same stamps: every such check is "by construction"
+    assert m["chapter"] == "00-data" and [c["verdict"] for c in m["comparisons"]].count("by construction") == 5
     prov = json.loads((out / "provenance.json").read_text())
     assert set(prov["datasets"]) >= {"uci_spiral_tablet", "pahaw_bdalab_svc_sample", "uci_emg_gestures_myo"}
     assert prov["parameters"]["subjects_per_group"] == 1

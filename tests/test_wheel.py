@@ -49,7 +49,9 @@ def wheel_venv(tmp_path_factory):
     py = venv / "bin" / "python"
     site = Path(_run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
     (site / "_project_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    _run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q", str(wheel)])
+    # without PYTHONPATH: a developer's PYTHONPATH=lib would make pip think tremorlab is installed already
+    _run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+         env=_env(tmp))
     return venv, wheel
 
 
