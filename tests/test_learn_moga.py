@@ -100,3 +100,23 @@ def test_nested_protocol_is_not_fooled_by_noise():
     s = res.summary()
     assert len(res.topologies) == 4 and len(res.selected) == 4
     assert 0.25 < s["accuracy_mean"] < 0.75
+
+
+def test_nested_protocol_predicts_the_also_rows_with_the_same_networks():
+    """``also`` rows go through each fold's networks; the ordinary predictions do not depend on them."""
+    rng = np.random.default_rng(3)
+    y = np.array(["HC"] * 12 + ["PD"] * 12)
+    X = rng.standard_normal((24, 4)) + 3.0 * (y == "PD")[:, None]
+    ga = dict(pop_size=4, n_gen=1, n_repeats=3, upper=[1, 8, 8, 8, 3, 3, 3])
+    kw = dict(select=False, ga=ga, n_folds=3, n_repeats=6, positive="PD", seed=1)
+    plain = nested_protocol(X, y, list("abcd"), **kw)
+    assert plain.also_predictions is None
+    also = X.copy()
+    also[:12] += 3.0                       # the healthy rows moved onto the PD cloud
+    res = nested_protocol(X, y, list("abcd"), also=also, **kw)
+    assert np.array_equal(res.predictions, plain.predictions)
+    assert res.also_predictions.shape == res.predictions.shape
+    assert np.array_equal(res.also_predictions[:, 12:], res.predictions[:, 12:])  # unchanged rows
+    assert (res.also_predictions[:, :12] == "PD").mean() > (res.predictions[:, :12] == "PD").mean() + 0.5
+    with pytest.raises(ValueError, match="shape"):
+        nested_protocol(X, y, list("abcd"), also=X[:, :3], **kw)

@@ -184,6 +184,8 @@ class ProtocolResult:
     evaluation: RepeatedEvaluation | None = None
     moga: object = None
     predictions: np.ndarray | None = None  # (R, n) out-of-fold labels (nested protocol)
+    also_predictions: np.ndarray | None = None  # (R, n) the same fold models on the ``also`` rows
+
 
     def summary(self) -> dict:
         out = {"protocol": self.protocol, "selected": self.selected, "topologies": self.topologies}
@@ -217,7 +219,7 @@ def paper_protocol(X, y, names, select: bool, ga: dict | None = None, n_repeats:
 
 
 def nested_protocol(X, y, names, select: bool, ga: dict | None = None, n_folds: int = 4, n_repeats: int = 50,
-                    seed: int = 0, positive=None, subjects=None, **mlp_kwargs) -> ProtocolResult:
+                    seed: int = 0, positive=None, subjects=None, also=None, **mlp_kwargs) -> ProtocolResult:
     """Selection, topology search and training inside each outer training fold.
 
     Outer folds: stratified (by class) K folds of the subjects.  In each, the Gini selection
@@ -225,6 +227,11 @@ def nested_protocol(X, y, names, select: bool, ga: dict | None = None, n_folds: 
     times on them (80/20 % train/validation splits for early stopping) and predicts the outer
     test subjects.  Repetition ``r``'s metrics pool its predictions over all folds, so the
     summary has the same form as :func:`paper_protocol`'s.
+
+    ``also`` (optional, the shape of ``X``): another version of every subject's features (the
+    same drawing through another recording path, say).  Each fold's networks, trained as
+    above, also predict the ``also`` rows of its test subjects, into ``also_predictions``; the
+    training, the selection and ``predictions`` do not depend on it.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -232,26 +239,35 @@ def nested_protocol(X, y, names, select: bool, ga: dict | None = None, n_folds: 
     y = np.asarray(y)
     pos = _positive(y, positive)
     names = list(names)
+    if also is not None:
+        also = np.asarray(also, dtype=float)
+        if also.shape != X.shape:
+            raise ValueError(f"also must have the shape of X {X.shape}, got {also.shape}")
     groups = np.arange(y.shape[0]) if subjects is None else np.asarray(subjects)
     folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed).split(X, y, groups)
     folds = list(folds)
     # outer folds are independent (fold k's seeds derive from seed and k): one executor task each
     nf = len(folds)
     results = parallel.pmap(_nested_fold, [X] * nf, [y] * nf, [groups] * nf, folds, range(nf), [select] * nf,
-                            [dict(ga or {})] * nf, [n_repeats] * nf, [seed] * nf, [mlp_kwargs] * nf)
+                            [dict(ga or {})] * nf, [n_repeats] * nf, [seed] * nf, [mlp_kwargs] * nf, [also] * nf)
     pred = np.empty((n_repeats, y.shape[0]), dtype=y.dtype)
+    also_pred = None if also is None else np.empty_like(pred)
     selected, tops = [], []
-    for (tr, te), (cols, best, fold_pred) in zip(folds, results):
+    for (tr, te), (cols, best, fold_pred, fold_also) in zip(folds, results):
         pred[:, te] = fold_pred
+        if also_pred is not None:
+            also_pred[:, te] = fold_also
         selected.append([names[c] for c in cols])
         tops.append(str(best))
     m = binary_metrics(y, pred, np.ones_like(pred, dtype=bool), pos)
     ev = RepeatedEvaluation(topology="one per outer fold", labels=tuple(np.unique(y).tolist()), **m)
-    return ProtocolResult("nested", selected, tops, ev, None, pred)
+    return ProtocolResult("nested", selected, tops, ev, None, pred, also_pred)
 
 
-def _nested_fold(X, y, groups, fold, k: int, select: bool, ga: dict, n_repeats: int, seed: int, mlp_kwargs: dict):
-    """Outer fold ``k`` of the nested protocol: (selected columns, topology, test predictions (R, n_test))."""
+def _nested_fold(X, y, groups, fold, k: int, select: bool, ga: dict, n_repeats: int, seed: int, mlp_kwargs: dict,
+                 also=None):
+    """Outer fold ``k`` of the nested protocol: (selected columns, topology, test predictions (R, n_test),
+    the same networks' predictions of the ``also`` test rows or None)."""
     tr, te = fold
     cols = np.arange(X.shape[1])
     if select:
@@ -259,7 +275,8 @@ def _nested_fold(X, y, groups, fold, k: int, select: bool, ga: dict, n_repeats: 
     res = _search(X[tr][:, cols], y[tr], ga, seed + 100 * (k + 1))
     trm, vam = repetition_masks(y[tr], n_repeats, (0.8, 0.2), seed + 100 * (k + 1) + 1, groups[tr])
     model = BatchedMLP(res.best, seed=seed + k, **mlp_kwargs).fit(X[tr][:, cols], y[tr], trm, vam)
-    return cols, res.best, model.predict(X[te][:, cols])
+    also_pred = None if also is None else model.predict(also[te][:, cols])
+    return cols, res.best, model.predict(X[te][:, cols]), also_pred
 
 
 #: The paper's six cases: case -> (task / dataset, with Gini selection?).  Datasets A, B, C are
