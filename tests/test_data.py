@@ -1,8 +1,10 @@
 """The dataset registry: lookup, verification, download with checksums, the generated data page."""
 
 import hashlib
+import http.server
 import json
 import shutil
+import threading
 
 import pytest
 
@@ -60,24 +62,91 @@ def test_unregistered_file_is_refused():
         data.path("pads_smartwatch", "secret.txt")
 
 
-def test_download_from_file_urls_checks_sha_and_is_atomic(tmp_path, monkeypatch):
-    """The real download code, fed file:// URLs pointing at the sample copy."""
-    src = data.where("uci_emg_gestures_myo")
-    ds = data.get("uci_emg_gestures_myo")
-    files = tuple(dict(f, url=(src / f["path"]).as_uri()) for f in ds.files)
-    monkeypatch.setattr(data, "get", lambda name: data.Dataset(**{**ds.__dict__, "files": files}))
-    root = data.download("uci_emg_gestures_myo", dest=tmp_path)
+@pytest.fixture
+def http_server(tmp_path, monkeypatch):
+    """A local HTTP server on 127.0.0.1 serving ``tmp_path / "www"``; yields (base_url, www, requested paths)."""
+    www = tmp_path / "www"
+    www.mkdir()
+    requested = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(www), **kwargs)
+
+        def do_GET(self):
+            requested.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", www, requested
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _served(monkeypatch, http_server, name):
+    """Dataset ``name`` with its URLs pointing at copies of the sample files on the local server."""
+    base, www, requested = http_server
+    src, ds = data.where(name), data.get(name)
+    for f in ds.files:
+        (www / f["path"]).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / f["path"], www / f["path"])
+    files = tuple(dict(f, url=f"{base}/{f['path']}") for f in ds.files)
+    monkeypatch.setattr(data, "get", lambda n: data.Dataset(**{**ds.__dict__, "files": files}))
+    return files, www, requested
+
+
+def test_download_over_http_checks_sha_fetches_only_what_is_missing(tmp_path, monkeypatch, http_server):
+    """The real download code (pooch) against a local HTTP server."""
+    files, www, requested = _served(monkeypatch, http_server, "uci_emg_gestures_myo")
+    root = data.download("uci_emg_gestures_myo", dest=tmp_path / "dl")
+    assert root == tmp_path / "dl" / "uci_emg_gestures_myo"
     for f in files:
         assert hashlib.sha256((root / f["path"]).read_bytes()).hexdigest() == f["sha256"]
-    # a corrupted source: the bad file never appears under its name, no temporary file is left
-    bad = tmp_path / "bad.txt"
-    bad.write_text("corrupted")
-    files2 = (dict(files[0], url=bad.as_uri()),)
-    monkeypatch.setattr(data, "get", lambda name: data.Dataset(**{**ds.__dict__, "files": files2}))
-    with pytest.raises(data.DatasetError, match="expected"):
-        data.download("uci_emg_gestures_myo", dest=tmp_path / "second")
-    folder = tmp_path / "second" / "uci_emg_gestures_myo" / files2[0]["path"].split("/")[0]
-    assert list(folder.iterdir()) == []
+    assert sorted(requested) == sorted(f"/{f['path']}" for f in files)
+    # a second call fetches only the file that went missing, and replaces a corrupted one
+    requested.clear()
+    (root / files[0]["path"]).unlink()
+    (root / files[1]["path"]).write_text("corrupted")
+    data.download("uci_emg_gestures_myo", dest=tmp_path / "dl")
+    assert sorted(requested) == sorted(f"/{f['path']}" for f in files[:2])
+    assert hashlib.sha256((root / files[1]["path"]).read_bytes()).hexdigest() == files[1]["sha256"]
+
+
+def test_download_of_a_corrupted_source_leaves_nothing_and_names_both_hashes(tmp_path, monkeypatch, http_server):
+    files, www, requested = _served(monkeypatch, http_server, "uci_emg_gestures_myo")
+    (www / files[0]["path"]).write_text("corrupted")
+    with pytest.raises(data.DatasetError, match="expected") as info:
+        data.download("uci_emg_gestures_myo", dest=tmp_path / "dl", retries=0)
+    msg = str(info.value)
+    assert files[0]["path"] in msg and files[0]["sha256"] in msg and "licence" in msg
+    folder = (tmp_path / "dl" / "uci_emg_gestures_myo" / files[0]["path"]).parent
+    assert list(folder.iterdir()) == []  # the bad file never appears under its name, no temporary file is left
+    # a file the server does not have
+    (www / files[0]["path"]).unlink()
+    with pytest.raises(data.DatasetError, match="could not fetch"):
+        data.download("uci_emg_gestures_myo", dest=tmp_path / "dl", retries=0)
+
+
+def test_download_uses_a_verified_copy_on_the_search_path_in_place(tmp_path, monkeypatch, http_server):
+    files, www, requested = _served(monkeypatch, http_server, "uci_emg_gestures_myo")
+    store = tmp_path / "store" / "uci_emg_gestures_myo"
+    shutil.copytree(www, store)
+    monkeypatch.setenv("TREMORLAB_DATA", str(tmp_path / "store"))
+    monkeypatch.setenv("TREMORLAB_CACHE", str(tmp_path / "cache"))
+    assert data.download("uci_emg_gestures_myo") == store and requested == []
+    # a copy that does not verify is not used: the cache gets a fetched one
+    (store / files[0]["path"]).write_text("corrupted")
+    assert data.download("uci_emg_gestures_myo") == tmp_path / "cache" / "uci_emg_gestures_myo"
+    assert len(requested) == len(files)
 
 
 def test_checksums_are_stable_and_differ_between_datasets():

@@ -83,3 +83,19 @@ def test_import_does_not_load_heavy_modules():
             "print(*[m in sys.modules for m in ('torch', 'numba', 'matplotlib', 'timm')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False"] * 4, dict(zip(("torch", "numba", "matplotlib", "timm"), out))
+
+
+def test_package_attributes_load_their_submodules_lazily():
+    """`lazy_loader.attach`: `import tremorlab` loads no subpackage and stays well under 1 s; `dir()` lists them all,
+    and attribute access imports each on first use (the subpackages that attach theirs too)."""
+    code = ("import pkgutil, sys, time; t = time.perf_counter(); import tremorlab as tl; dt = time.perf_counter() - t\n"
+            "loaded = sorted(m for m in sys.modules if m.startswith('tremorlab.') and m != 'tremorlab._version')\n"
+            "public = sorted(m.name for m in pkgutil.iter_modules(tl.__path__) if not m.name.startswith('_') and m.name != 'cli')\n"
+            "assert dt < 1.0, dt\nassert loaded == [], loaded\nassert sorted(dir(tl)) == public, (dir(tl), public)\n"
+            "for pkg in ('synth', 'features', 'learn'):\n"
+            "    sub = getattr(tl, pkg)\n"
+            "    names = sorted(m.name for m in pkgutil.iter_modules(sub.__path__))\n"
+            "    assert sorted(dir(sub)) == names and getattr(sub, names[0]).__name__ == f'tremorlab.{pkg}.{names[0]}'\n"
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

@@ -1,25 +1,17 @@
-"""Lazy submodules: ``tremorlab.learn.metrics`` works without importing every module up front."""
+"""Lazy submodules for the packages that still call :func:`lazy_submodules` (``features``, ``learn``).
+
+A shim over ``lazy_loader.attach`` (what ``tremorlab`` and ``tremorlab.synth`` call directly): when
+those two ``__init__`` files call ``lazy_loader.attach`` too, this module goes.
+"""
 
 from __future__ import annotations
 
-import importlib
 import pkgutil
 
+import lazy_loader
 
-def lazy_submodules(package: str, path, names=None, namespace: dict | None = None):
-    """``(__getattr__, __dir__)`` for a package whose submodules load on first attribute access.
 
-    ``names`` defaults to every module found on ``path``; ``namespace`` (the package's globals)
-    adds its own names to ``dir()``.
-    """
-    subs = set(names) if names is not None else {m.name for m in pkgutil.iter_modules(path)}
-
-    def __getattr__(name: str):
-        if name in subs:
-            return importlib.import_module(f"{package}.{name}")
-        raise AttributeError(f"module {package!r} has no attribute {name!r}")
-
-    def __dir__():
-        return sorted(subs | set(namespace or ()))
-
-    return __getattr__, __dir__
+def lazy_submodules(package: str, path):
+    """``(__getattr__, __dir__)`` of ``lazy_loader.attach`` for every module found on ``path``."""
+    getattr_, dir_, _ = lazy_loader.attach(package, submodules=[m.name for m in pkgutil.iter_modules(path)])
+    return getattr_, dir_

@@ -7,8 +7,9 @@ each with its SHA-256.  A dataset is found
 1. in a folder ``<dir>/<name>/`` of the search path ``TREMORLAB_DATA`` (``os.pathsep``
    separated), when every registered file is there; or
 2. in the user cache (``TREMORLAB_CACHE``, default ``~/.cache/tremorlab``), where
-   :func:`download` puts it, fetching each file from its recorded source URL and checking its
-   SHA-256 before it is moved into place.
+   :func:`download` puts it: `pooch <https://www.fatiando.org/pooch>`_ fetches each missing file
+   from its recorded source URL and checks it against the registry's SHA-256 before moving it
+   into place.
 
 A missing dataset or a checksum mismatch raises :class:`DatasetError`, whose message names the
 dataset, its licence and how to get it.  Chapters read files only through :func:`path`, so the
@@ -20,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import logging
 import re
-import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from tremorlab._files import atomic_write
 from tremorlab.paths import DATA_REGISTRY as REGISTRY_FILE
 
 
@@ -137,11 +138,8 @@ def files(name: str, pattern: str = "*") -> list[Path]:
 
 
 def sha256_file(p: Path) -> str:
-    h = hashlib.sha256()
     with open(p, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def verify(name: str) -> dict:
@@ -166,28 +164,56 @@ def checksums(names: list[str]) -> dict[str, str]:
     return out
 
 
-def download(name: str, dest: Path | None = None, opener=urllib.request.urlopen) -> Path:
-    """Fetch every file of ``name`` from its source URL into ``dest`` (default: the user cache).
-
-    Each file is streamed to a temporary file beside its target, its SHA-256 checked, and only
-    then renamed into place; a mismatch deletes the temporary file and raises
-    :class:`DatasetError`.  Files already present with the right checksum are not fetched again.
-    """
+def _found_in_place(name: str) -> Path | None:
+    """A complete copy of ``name`` in a ``TREMORLAB_DATA`` folder whose files all match their SHA-256."""
     ds = get(name)
+    for d in search_path()[:-1]:
+        root = d / name
+        if _complete(root, ds) and all(sha256_file(root / f["path"]) == f["sha256"] for f in ds.files):
+            return root
+    return None
+
+
+@contextmanager
+def _quiet(logger: logging.Logger):
+    """pooch logs one line per file (4568 for one dataset); say only what went wrong."""
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def download(name: str, dest: Path | None = None, retries: int = 2) -> Path:
+    """Fetch the files of ``name`` that are missing into ``dest`` (default: the user cache).
+
+    A copy already on the ``TREMORLAB_DATA`` search path whose every file matches its SHA-256 is
+    used in place (returned, nothing fetched) when ``dest`` is not given.  Otherwise
+    `pooch <https://www.fatiando.org/pooch>`_ fetches each file from its recorded URL into
+    ``dest/name/`` with the registry's SHA-256 as its known hash: a file already there with the
+    right hash is not fetched again; a download goes to a temporary file beside its target and is
+    renamed into place only when its hash matches (else it is deleted, retried ``retries`` times,
+    and :class:`DatasetError` names the file and both hashes).
+    """
+    import pooch  # imports tqdm and, on first download, requests: kept out of `import tremorlab.data`
+
+    ds = get(name)
+    if dest is None and (root := _found_in_place(name)) is not None:
+        return root
     root = Path(dest or cache_dir()) / name
-    for f in ds.files:
-        target = root / f["path"]
-        if target.is_file() and sha256_file(target) == f["sha256"]:
-            continue
-        h = hashlib.sha256()
-        with atomic_write(target, "wb") as out, opener(f["url"]) as resp:
-            for chunk in iter(lambda: resp.read(1 << 20), b""):
-                h.update(chunk)
-                out.write(chunk)
-            got = h.hexdigest()
-            if got != f["sha256"]:
-                raise DatasetError(f"dataset '{name}': {f['path']} from {f['url']} has SHA-256 {got}, "
-                                   f"expected {f['sha256']}. {ds.how_to_get()}")
+    store = pooch.create(path=root, base_url="", retry_if_failed=retries,
+                         registry={f["path"]: f"sha256:{f['sha256']}" for f in ds.files},
+                         urls={f["path"]: f["url"] for f in ds.files})
+    with _quiet(pooch.get_logger()):
+        for f in ds.files:
+            try:
+                store.fetch(f["path"])
+            except ValueError as exc:  # pooch's hash mismatch
+                raise DatasetError(f"dataset '{name}': {f['path']} from {f['url']}: {exc} {ds.how_to_get()}") from exc
+            except OSError as exc:  # requests' errors are OSErrors: no connection, HTTP 404, ...
+                raise DatasetError(f"dataset '{name}': could not fetch {f['path']} from {f['url']} ({exc}). "
+                                   f"{ds.how_to_get()}") from exc
     return root
 
 
