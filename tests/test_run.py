@@ -179,7 +179,7 @@ def test_book_cache_key_covers_notebook_parameters_library_and_data(toy, monkeyp
     nbformat.write(nb, toy)
     key2 = run.cache_key(toy)
     assert key2 != key
-    monkeypatch.setattr(run, "library_digest", lambda: "other library")        # library code does
+    monkeypatch.setattr(run.bookcache, "library_digest", lambda: "other library")        # library code does
     assert run.cache_key(toy) != key2
     monkeypatch.undo()
     monkeypatch.setattr(data, "where", lambda name: (_ for _ in ()).throw(data.DatasetError(name)))
@@ -187,7 +187,7 @@ def test_book_cache_key_covers_notebook_parameters_library_and_data(toy, monkeyp
 
 
 def test_book_cache_key_covers_presets(toy, tmp_path, monkeypatch):
-    monkeypatch.setattr(run, "PRESETS_DIR", tmp_path / "presets")
+    monkeypatch.setattr(run.params, "PRESETS_DIR", tmp_path / "presets")
     key = run.cache_key(toy)
     (tmp_path / "presets").mkdir()
     (tmp_path / "presets" / "toy.toml").write_text("[paper]\nn = 30\n")
@@ -196,7 +196,7 @@ def test_book_cache_key_covers_presets(toy, tmp_path, monkeypatch):
 
 
 def test_book_cache_key_covers_recorded_runs(toy, tmp_path, monkeypatch):
-    monkeypatch.setattr(run, "RECORDED_DIR", tmp_path / "recorded")
+    monkeypatch.setattr(run.bookcache, "RECORDED_DIR", tmp_path / "recorded")
     key = run.cache_key(toy)
     (tmp_path / "recorded" / "toy-paper").mkdir(parents=True)
     (tmp_path / "recorded" / "other-paper").mkdir(parents=True)

@@ -35,12 +35,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from tremorlab.adaptive import registry
 from tremorlab.adaptive.base import FilterDivergedError, StabilityError
-from tremorlab.adaptive.fxlms import FxLMS, FxLMSNLMS, FxNLMS, filtered_reference
-from tremorlab.adaptive.kalman import Kalman
-from tremorlab.adaptive.lms import LMS
-from tremorlab.adaptive.nlms import NLMS
-from tremorlab.adaptive.rls import RLS
+from tremorlab.adaptive.fxlms import filtered_reference
 
 #: Primary path P(z) = z^-1 (1.0 + 0.6 z^-1 + 0.2 z^-2): tremor source -> pen tip (our choice).
 PRIMARY_PATH = np.array([0.0, 1.0, 0.6, 0.2])
@@ -49,9 +46,9 @@ SECONDARY_PATH = np.array([0.0, 0.8, 0.3])
 #: Controller length (the paper: N = 2).
 N_TAPS = 2
 
-FILTERED_X = ("fxlms", "fxnlms", "fxlms_nlms")
-PLAIN = ("lms", "nlms", "rls", "kalman")
-ALGORITHMS = ("lms", "nlms", "fxlms", "fxnlms", "fxlms_nlms", "rls", "kalman")
+FILTERED_X = registry.names(registry.FILTERED_X)
+PLAIN = registry.names(registry.PLAIN)
+ALGORITHMS = registry.names()
 
 
 def disturbance(x: np.ndarray, primary_path=PRIMARY_PATH, noise_std: float = 0.0,
@@ -69,18 +66,7 @@ def disturbance(x: np.ndarray, primary_path=PRIMARY_PATH, noise_std: float = 0.0
 def make_filter(algorithm: str, params: dict, n_taps: int = N_TAPS, secondary_path=SECONDARY_PATH,
                 secondary_path_estimate=None):
     """A fresh filter of ``algorithm`` with ``params`` (its constructor's keyword arguments)."""
-    if algorithm == "lms":
-        return LMS(n_taps, **params)
-    if algorithm == "nlms":
-        return NLMS(n_taps, **params)
-    if algorithm == "rls":
-        return RLS(n_taps, **params)
-    if algorithm == "kalman":
-        return Kalman(n_taps, **params)
-    cls = {"fxlms": FxLMS, "fxnlms": FxNLMS, "fxlms_nlms": FxLMSNLMS}.get(algorithm)
-    if cls is None:
-        raise ValueError(f"unknown algorithm '{algorithm}'; expected one of {ALGORITHMS}")
-    return cls(n_taps, secondary_path=secondary_path, secondary_path_estimate=secondary_path_estimate, **params)
+    return registry.make(algorithm, params, n_taps, secondary_path, secondary_path_estimate)
 
 
 def simulate(algorithm: str, x: np.ndarray, d: np.ndarray, params: dict, n_taps: int = N_TAPS,

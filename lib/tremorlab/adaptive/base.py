@@ -31,6 +31,19 @@ import numpy as np
 
 from tremorlab._validation import first_nonfinite, is_positive_int, positive_finite
 
+#: How a filter sits in the active-control loop (:mod:`tremorlab.adaptive.anc`): ``PLAIN`` filters
+#: step on ``(x, d)`` (in the loop: the filtered reference, Bjarnason's modified filtered-x);
+#: ``FILTERED_X`` filters hold the secondary path and step on the reference itself.
+PLAIN, FILTERED_X = "plain", "filtered-x"
+ARRANGEMENTS = (PLAIN, FILTERED_X)
+
+#: The step-size grid of the paper: {1, 2, ..., 9} x 10^k for k = -4 .. -1, and 1.
+MU_GRID = tuple(sorted({round(m * 10.0**k, 12) for k in range(-4, 0) for m in range(1, 10)} | {1.0}))
+#: Forgetting factors tried for RLS in the fair comparison.
+LAMBDA_GRID = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 1.0)
+#: Process-noise variances tried for the Kalman filter in the fair comparison.
+Q_GRID = tuple(10.0**k for k in range(-9, 0))
+
 
 class StabilityError(ValueError):
     """A parameter outside the range in which the algorithm is stable (the message states the bound)."""
@@ -99,10 +112,34 @@ class AdaptiveFilter:
     Subclasses define ``algorithm``, ``_param_names``, ``_state()`` (the tuple of state arrays
     in the step function's order), ``_scalars()`` (its scalar parameters), ``_step`` (the
     plain-Python step) and ``_kernel`` (the numba loop over the same step).
+
+    Each filter also declares its entry of the registry (:mod:`tremorlab.adaptive.registry`):
+    ``algorithm`` (its name: golden-vector files, protocol, tables), ``display_name``,
+    ``firmware_id`` (``tp::Algorithm`` in ``firmware/lib/tremorpen/tp_filters.h``),
+    ``arrangement`` (:data:`PLAIN` or :data:`FILTERED_X`), ``paper_params`` (the constructor
+    arguments of Tironi et al. 2025, less ``n_taps`` and the paths) and :meth:`search_grid`.
     """
 
     algorithm = "adaptive"
+    display_name = ""
+    firmware_id: int = -1
+    arrangement = PLAIN
+    paper_params: dict = {}
     _param_names: tuple[str, ...] = ()
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization: float = 1e-10,
+                    measurement_noise: float = 1e-2) -> list[dict]:  # pragma: no cover - every filter overrides
+        """The parameter sets the step-size search of chapter 2 tries (constructor keyword arguments)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_params(cls, n_taps: int, params: dict, secondary_path=None, secondary_path_estimate=None):
+        """A fresh filter with ``params``; the paths are used by the filtered-x filters only."""
+        if cls.arrangement == FILTERED_X:
+            return cls(n_taps, secondary_path=secondary_path, secondary_path_estimate=secondary_path_estimate,
+                       **params)
+        return cls(n_taps, **params)
 
     def get_params(self) -> dict:
         """Constructor parameters by name (the golden vectors record these)."""

@@ -45,8 +45,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tremorlab.adaptive.base import (AdaptiveFilter, StabilityError, check_fir, check_positive, check_taps,
-                                     lms_step_bound)
+from tremorlab.adaptive.base import (FILTERED_X, MU_GRID, AdaptiveFilter, StabilityError, check_fir, check_positive,
+                                     check_taps, lms_step_bound)
 
 
 def _fx_step(w, xb, yb, fb, s, s_hat, x, d, mu1, mu2, regularization):
@@ -103,6 +103,8 @@ def filtered_reference(x: np.ndarray, secondary_path_estimate: np.ndarray) -> np
 
 class _FilteredX(AdaptiveFilter):
     """Shared machinery of the three filtered-x filters (see the module docstring)."""
+
+    arrangement = FILTERED_X
 
     _mu1 = 0.0
     _mu2 = 0.0
@@ -165,6 +167,14 @@ class FxLMS(_FilteredX):
     """
 
     algorithm = "fxlms"
+    display_name = "Fx-LMS"
+    firmware_id = 3
+    paper_params = {"step_size": 5e-4}
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization=1e-10, measurement_noise=1e-2):
+        return [{"step_size": m} for m in mu_grid]
+
     _param_names = ("n_taps", "step_size", "secondary_path", "secondary_path_estimate", "input_power")
 
     def __init__(self, n_taps, step_size, secondary_path, secondary_path_estimate=None, input_power=None):
@@ -189,6 +199,14 @@ class FxNLMS(_FilteredX):
     """
 
     algorithm = "fxnlms"
+    display_name = "Fx-NLMS"
+    firmware_id = 4
+    paper_params = {"step_size": 8e-3, "regularization": 1e-10}
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization=1e-10, measurement_noise=1e-2):
+        return [{"step_size": m, "regularization": regularization} for m in mu_grid if m < 2]
+
     _param_names = ("n_taps", "step_size", "secondary_path", "secondary_path_estimate", "regularization")
 
     def __init__(self, n_taps, step_size, secondary_path, secondary_path_estimate=None, regularization=1e-10):
@@ -214,6 +232,16 @@ class FxLMSNLMS(_FilteredX):
     """
 
     algorithm = "fxlms_nlms"
+    display_name = "Fx-LMS/NLMS"
+    firmware_id = 5
+    paper_params = {"lms_step_size": 5e-3, "nlms_step_size": 8e-3, "regularization": 1e-10}
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization=1e-10, measurement_noise=1e-2):
+        """mu1 x mu2."""
+        return [{"lms_step_size": a, "nlms_step_size": b, "regularization": regularization}
+                for a in mu_grid for b in mu_grid if b < 2]
+
     _param_names = ("n_taps", "lms_step_size", "nlms_step_size", "secondary_path", "secondary_path_estimate",
                     "regularization")
 

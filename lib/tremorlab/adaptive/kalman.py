@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tremorlab.adaptive.base import AdaptiveFilter, check_positive, check_taps
+from tremorlab.adaptive.base import MU_GRID, Q_GRID, AdaptiveFilter, check_positive, check_taps
 
 
 def _kalman_step(w, u, P, pu, x, d, process_noise, measurement_noise):
@@ -95,6 +95,16 @@ class Kalman(AdaptiveFilter):
     """
 
     algorithm = "kalman"
+    display_name = "Kalman"
+    firmware_id = 7
+    # not published: ours (see chapter 2)
+    paper_params = {"process_noise": 1e-5, "measurement_noise": 1e-2, "initial_covariance": 1.0}
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization=1e-10, measurement_noise=1e-2):
+        return [{"process_noise": q, "measurement_noise": measurement_noise, "initial_covariance": 1.0}
+                for q in Q_GRID]
+
     _param_names = ("n_taps", "process_noise", "measurement_noise", "initial_covariance")
 
     def __init__(self, n_taps: int, process_noise: float = 1e-4, measurement_noise: float = 1e-2,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tremorlab.adaptive.base import AdaptiveFilter, StabilityError, check_positive, check_taps, lms_step_bound
+from tremorlab.adaptive.base import MU_GRID, AdaptiveFilter, StabilityError, check_positive, check_taps, lms_step_bound
 
 
 def _lms_step(w, u, x, d, step_size):
@@ -87,6 +87,14 @@ class LMS(AdaptiveFilter):
     """
 
     algorithm = "lms"
+    display_name = "LMS"
+    firmware_id = 1
+    paper_params = {"step_size": 5e-4}  # not published for plain LMS: the paper's Fx-LMS value
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization=1e-10, measurement_noise=1e-2):
+        return [{"step_size": m} for m in mu_grid]
+
     _param_names = ("n_taps", "step_size", "input_power")
 
     def __init__(self, n_taps: int, step_size: float, input_power: float | None = None):

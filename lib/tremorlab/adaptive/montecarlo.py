@@ -26,28 +26,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tremorlab import parallel
-from tremorlab.adaptive import anc
-from tremorlab.adaptive.base import FilterDivergedError, StabilityError
+from tremorlab.adaptive import anc, registry
+from tremorlab.adaptive.base import LAMBDA_GRID, MU_GRID, Q_GRID, FilterDivergedError, StabilityError  # noqa: F401
 from tremorlab.adaptive.fxlms import filtered_reference
 
-#: The step-size grid of the paper: {1, 2, ..., 9} x 10^k for k = -4 .. -1, and 1.
-MU_GRID = tuple(sorted({round(m * 10.0**k, 12) for k in range(-4, 0) for m in range(1, 10)} | {1.0}))
-#: Forgetting factors tried for RLS in the fair comparison.
-LAMBDA_GRID = (0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9999, 1.0)
-#: Process-noise variances tried for the Kalman filter in the fair comparison.
-Q_GRID = tuple(10.0**k for k in range(-9, 0))
+# The grids (MU_GRID: the paper's step sizes; LAMBDA_GRID, Q_GRID: RLS and Kalman in the fair comparison)
+# live in tremorlab.adaptive.base, each filter's grid and parameters on its class (tremorlab.adaptive.registry).
 
 #: The paper's chosen parameters (Tironi et al. 2025, "Comparative analysis"); LMS and NLMS take the
 #: Fx-LMS / Fx-NLMS values; the Kalman filter's are not published (ours, see the chapter).
-PAPER_PARAMS = {
-    "lms": {"step_size": 5e-4},
-    "nlms": {"step_size": 8e-3, "regularization": 1e-10},
-    "fxlms": {"step_size": 5e-4},
-    "fxnlms": {"step_size": 8e-3, "regularization": 1e-10},
-    "fxlms_nlms": {"lms_step_size": 5e-3, "nlms_step_size": 8e-3, "regularization": 1e-10},
-    "rls": {"forgetting_factor": 0.999, "regularization": 0.01},
-    "kalman": {"process_noise": 1e-5, "measurement_noise": 1e-2, "initial_covariance": 1.0},
-}
+PAPER_PARAMS = registry.paper_params()
 
 
 @dataclass
@@ -207,20 +195,9 @@ def _evaluate_kw(algorithm, params, signals, seed, setup, kw):
 
 def default_grid(algorithm: str, mu_grid=MU_GRID, regularization: float = 1e-10,
                  measurement_noise: float = 1e-2) -> list[dict]:
-    """The parameter grid of each algorithm (mu1 x mu2 for the combined one)."""
-    if algorithm in ("lms", "fxlms"):
-        return [{"step_size": m} for m in mu_grid]
-    if algorithm in ("nlms", "fxnlms"):
-        return [{"step_size": m, "regularization": regularization} for m in mu_grid if m < 2]
-    if algorithm == "fxlms_nlms":
-        return [{"lms_step_size": a, "nlms_step_size": b, "regularization": regularization}
-                for a in mu_grid for b in mu_grid if b < 2]
-    if algorithm == "rls":
-        return [{"forgetting_factor": lam, "regularization": 0.01} for lam in LAMBDA_GRID]
-    if algorithm == "kalman":
-        return [{"process_noise": q, "measurement_noise": measurement_noise, "initial_covariance": 1.0}
-                for q in Q_GRID]
-    raise ValueError(f"unknown algorithm '{algorithm}'")
+    """The parameter grid of each algorithm (mu1 x mu2 for the combined one; each class's ``search_grid``)."""
+    return registry.search_grid(algorithm, mu_grid=mu_grid, regularization=regularization,
+                                measurement_noise=measurement_noise)
 
 
 def best_row(table, param_cols: list[str]) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tremorlab.adaptive.base import AdaptiveFilter, StabilityError, check_positive, check_taps
+from tremorlab.adaptive.base import MU_GRID, AdaptiveFilter, StabilityError, check_positive, check_taps
 
 
 def _nlms_step(w, u, x, d, step_size, regularization):
@@ -78,6 +78,14 @@ class NLMS(AdaptiveFilter):
     """
 
     algorithm = "nlms"
+    display_name = "NLMS"
+    firmware_id = 2
+    paper_params = {"step_size": 8e-3, "regularization": 1e-10}  # the paper's Fx-NLMS values
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization=1e-10, measurement_noise=1e-2):
+        return [{"step_size": m, "regularization": regularization} for m in mu_grid if m < 2]
+
     _param_names = ("n_taps", "step_size", "regularization")
 
     def __init__(self, n_taps: int, step_size: float, regularization: float = 1e-10):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from tremorlab.adaptive.base import AdaptiveFilter, StabilityError, check_positive, check_taps
+from tremorlab.adaptive.base import LAMBDA_GRID, MU_GRID, AdaptiveFilter, StabilityError, check_positive, check_taps
 
 
 def _rls_step(w, u, P, pu, x, d, forgetting_factor):
@@ -86,6 +86,14 @@ class RLS(AdaptiveFilter):
     """
 
     algorithm = "rls"
+    display_name = "RLS"
+    firmware_id = 6
+    paper_params = {"forgetting_factor": 0.999, "regularization": 0.01}
+
+    @classmethod
+    def search_grid(cls, mu_grid=MU_GRID, regularization=1e-10, measurement_noise=1e-2):
+        return [{"forgetting_factor": lam, "regularization": 0.01} for lam in LAMBDA_GRID]
+
     _param_names = ("n_taps", "forgetting_factor", "regularization")
 
     def __init__(self, n_taps: int, forgetting_factor: float = 0.999, regularization: float = 0.01):

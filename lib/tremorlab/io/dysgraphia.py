@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorlab._files import atomic_write
 from tremorlab.io.text import data_line_numbers, monotonic_time, parse_table, read_text
 from tremorlab.io.types import PenRecording, RecordingError
 
@@ -163,11 +164,9 @@ def write_session_svc(path: str | os.PathLike, rec: PenRecording) -> None:
     cols = [np.round(rec.x * COUNTS_PER_MM), np.round(rec.y * COUNTS_PER_MM), t_ms, rec.pen_down.astype(int),
             np.round(rec.azimuth * 10.0), np.round(rec.altitude * 10.0), np.round(rec.pressure)]
     arr = np.stack(cols, 1).astype(np.int64)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
     lines = "\n".join(" ".join(map(str, r)) + " " for r in arr)
-    tmp = Path(str(path) + ".tmp")
-    tmp.write_text(f"{arr.shape[0]}\n{lines}\n")
-    os.replace(tmp, path)
+    with atomic_write(path) as fh:
+        fh.write(f"{arr.shape[0]}\n{lines}\n")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from tremorlab import paths
+from tremorlab._files import atomic_write
 
 TREMOR_CHOICES = ("pd", "et", "physiological", "shaking-table-constant", "shaking-table-variable", "none")
 TREMOR_RATE_HZ = 3200.0
@@ -161,11 +162,9 @@ def write_tremor_file(path: str | os.PathLike, acc_g: np.ndarray, rate_hz: float
     if acc.ndim != 2 or acc.shape[1] != 3 or acc.shape[0] < 2 or not np.isfinite(acc).all():
         raise ValueError(f"tremor file: expected a finite (n >= 2, 3) array in g, got shape {acc.shape}")
     path = Path(path)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_write(path, "wb") as fh:
         fh.write(b"TPTR" + struct.pack("<IfII", 1, float(rate_hz), acc.shape[0], 3))
         fh.write(acc.tobytes())
-    os.replace(tmp, path)
     return path
 
 

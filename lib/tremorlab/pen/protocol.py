@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from tremorlab.adaptive import registry
+
 PROTOCOL_VERSION = 1
 #: Version of the parameter table and its EEPROM image (``tp::PARAMS_VERSION``); an image of
 #: another version is ignored by the firmware, which then starts from the defaults.
@@ -47,8 +49,8 @@ ACK_STATUS = {0: "ok", 1: "unknown parameter", 2: "value out of range", 3: "unkn
               4: "protocol version mismatch", 5: "wrong payload length", 6: "refused: the pen is in a fault state",
               7: "EEPROM write failed"}
 
-#: Algorithm ids of the firmware (``tp::Algorithm``).
-ALGORITHMS = ("off", "lms", "nlms", "fxlms", "fxnlms", "fxlms_nlms", "rls", "kalman")
+#: Algorithm names by firmware id (``tp::Algorithm``), from the filters' registry (id 0: "off").
+ALGORITHMS = registry.firmware_table()
 
 #: Sample flags (``tp::SampleFlags``).
 FLAG_STREAMING, FLAG_MOTOR_ON, FLAG_FAULT, FLAG_SOFT_START, FLAG_SATURATED, FLAG_OVERRUN = (1, 2, 4, 8, 16, 32)

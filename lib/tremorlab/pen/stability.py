@@ -36,8 +36,10 @@ import math
 
 import numpy as np
 
+from tremorlab.adaptive import registry
+
 MAX_SEC = 16  # tp::MAX_SEC, the taps of the secondary-path estimate
-FILTERED_X = ("fxlms", "fxnlms", "fxlms_nlms")
+FILTERED_X = registry.names(registry.FILTERED_X)
 MODIFIED_FX = ("lms", "nlms")
 
 

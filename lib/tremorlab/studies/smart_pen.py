@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from tremorlab import report, verdicts
-from tremorlab.adaptive import anc
+from tremorlab.adaptive import anc, registry
 from tremorlab.adaptive import montecarlo as mc
 from tremorlab.studies import Cited
 
@@ -42,8 +42,8 @@ PAPER = {
     "table_trials": Cited(31, _TABLE, "trials"),
 }
 
-NAMES = {"lms": "LMS", "nlms": "NLMS", "fxlms": "Fx-LMS", "fxnlms": "Fx-NLMS", "fxlms_nlms": "Fx-LMS/NLMS",
-         "rls": "RLS", "kalman": "Kalman"}
+#: Algorithm name -> display name (the filters' registry).
+NAMES = registry.display_names()
 GRID_ALGORITHMS = ("fxlms", "fxnlms", "fxlms_nlms", "lms", "nlms", "rls", "kalman")
 PHANTOM_ALGORITHMS = ("fxlms", "fxnlms", "fxlms_nlms", "rls", "kalman")
 #: the shaking-table Kalman setting: r is the assumed ADXL345 noise variance (4 mg), q ours
