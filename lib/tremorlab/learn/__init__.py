@@ -1,5 +1,7 @@
 """tremorlab.learn: one module per subject (see CONTRIBUTING.md); submodules load on first use."""
 
-from tremorlab._lazy import lazy_submodules
+import pkgutil
 
-__getattr__, __dir__ = lazy_submodules(__name__, __path__)
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submodules=[m.name for m in pkgutil.iter_modules(__path__)])

@@ -9,24 +9,10 @@
 Submodules load on first use (``import tremorlab.pen`` imports neither pyserial nor ipywidgets).
 """
 
-from __future__ import annotations
+import lazy_loader
 
-import importlib
-
-_LAZY = {
-    "PenClient": "client", "PenError": "client", "PenDisconnected": "client", "list_ports": "client",
-    "Emulator": "emulator", "start_emulator": "emulator", "build_firmware": "emulator",
-    "Recorder": "recorder", "read_pen_recording": "recorder",
-    "PenPanel": "panel",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"tremorlab.pen.{_LAZY[name]}"), name)
-    if name in ("protocol", "client", "emulator", "recorder", "panel", "cli"):
-        return importlib.import_module(f"tremorlab.pen.{name}")
-    raise AttributeError(f"module 'tremorlab.pen' has no attribute {name!r}")
-
-
-__all__ = sorted(_LAZY)
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__, submodules=["protocol", "client", "emulator", "recorder", "panel", "cli", "stability"],
+    submod_attrs={"client": ["PenClient", "PenError", "PenDisconnected", "list_ports"],
+                  "emulator": ["Emulator", "start_emulator", "build_firmware"],
+                  "recorder": ["Recorder", "read_pen_recording"], "panel": ["PenPanel"]})
