@@ -133,20 +133,26 @@ def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int
     entirely on the other side, else ``tie``.  The intervals should already be corrected for the
     number of comparisons where the claim is a family of tests (:func:`bonferroni_level`).
     """
+    word, side, over, listed = _several(intervals, claimed_sign, units, refuted_by="any")
+    return Verdict(word, f"the paper claims {what} {side}; reproduced only if every interval{over} lies {side}, "
+                         f"not reproduced if one lies on the other side, else a tie: {listed}")
+
+
+def _several(intervals: dict[str, tuple[float, float]], claimed_sign: int, units: str, refuted_by: str):
+    """The word over several intervals: all on the claimed side, refuted by ``any``/``all`` on the other."""
     if not intervals:
-        raise ValueError("all_differences needs at least one interval")
-    words = {k: difference(lo, hi, claimed_sign).word for k, (lo, hi) in intervals.items()}
-    if any(w == NOT_REPRODUCED for w in words.values()):
+        raise ValueError("a verdict over several differences needs at least one interval")
+    words = [difference(lo, hi, claimed_sign).word for lo, hi in intervals.values()]
+    against = [w == NOT_REPRODUCED for w in words]
+    if any(against) if refuted_by == "any" else all(against):
         word = NOT_REPRODUCED
-    elif all(w == REPRODUCED for w in words.values()):
+    elif all(w == REPRODUCED for w in words):
         word = REPRODUCED
     else:
         word = TIE
     side = "> 0" if claimed_sign > 0 else "< 0"
-    over = f" over {units}" if units else ""
     listed = "; ".join(f"{k} [{_g(lo)}, {_g(hi)}]" for k, (lo, hi) in intervals.items())
-    return Verdict(word, f"the paper claims {what} {side}; reproduced only if every interval{over} lies {side}, "
-                         f"not reproduced if one lies on the other side, else a tie: {listed}")
+    return word, side, f" over {units}" if units else "", listed
 
 
 def bonferroni_level(level: float, m: int) -> float:
@@ -197,18 +203,7 @@ def across_settings(intervals: dict[str, tuple[float, float]], claimed_sign: int
     on the other side, otherwise ``tie`` (the sign depends on the setting, or the uncertainty
     cannot tell).  Correct the intervals for the number of values (:func:`bonferroni_level`).
     """
-    if not intervals:
-        raise ValueError("across_settings needs at least one interval")
-    words = [difference(lo, hi, claimed_sign).word for lo, hi in intervals.values()]
-    if all(w == REPRODUCED for w in words):
-        word = REPRODUCED
-    elif all(w == NOT_REPRODUCED for w in words):
-        word = NOT_REPRODUCED
-    else:
-        word = TIE
-    side = "> 0" if claimed_sign > 0 else "< 0"
-    over = f" over {units}" if units else ""
-    listed = "; ".join(f"{k} [{_g(lo)}, {_g(hi)}]" for k, (lo, hi) in intervals.items())
+    word, side, over, listed = _several(intervals, claimed_sign, units, refuted_by="all")
     return Verdict(word, f"the paper claims {what} {side} at a value of {setting} it does not publish; reproduced "
                          f"only if our interval{over} lies {side} at every value tried, not reproduced if it lies on "
                          f"the other side at every value, else a tie: {listed}")
