@@ -20,7 +20,7 @@ import torch
 
 from tremorlab.learn.mlp import Topology
 from tremorlab.learn.moga import search_topology
-from tremorlab.learn.selection import binary_metrics, evaluate_repeated, repetition_masks
+from tremorlab.learn.repeated import binary_metrics, error_fitness, evaluate_repeated, repetition_masks
 
 TOPOLOGY = Topology(((12, "tansig"),))
 
@@ -67,8 +67,8 @@ def test_peer_250_repetitions(benchmark, data):
 
 
 def _ga(X, y, fitness=None):
-    return search_topology(X, y, fitness=fitness, pop_size=8, n_gen=1, n_repeats=6, seed=0,
-                           upper=[3, 64, 63, 63, 3, 3, 3])
+    fitness = error_fitness(X, y, n_repeats=6, seed=0) if fitness is None else fitness
+    return search_topology(X, y, fitness=fitness, pop_size=8, n_gen=1, seed=0, upper=[3, 64, 63, 63, 3, 3, 3])
 
 
 @pytest.mark.benchmark(group="ch5: one NSGA-II generation")

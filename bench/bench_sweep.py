@@ -68,7 +68,7 @@ def test_local_cluster_start(benchmark):
 
 
 def _cases(X, y):
-    from tremorlab.learn.selection import run_cases
+    from tremorlab.learn.protocols import run_cases
 
     tables = {t: (X, [f"f{i}" for i in range(X.shape[1])]) for t in ("spiral", "l_small", "l_large")}
     return run_cases(tables, y, ga={"pop_size": 4, "n_gen": 2, "n_repeats": 10, "upper": [2, 8, 8, 8, 3, 3, 3]},

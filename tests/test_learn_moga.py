@@ -5,8 +5,9 @@ import pytest
 
 from tremorlab.learn.mlp import Topology
 from tremorlab.learn.moga import GENOME_UPPER, decode, search_topology
-from tremorlab.learn.selection import (binary_metrics, evaluate_repeated, gini_impurity, gini_select,
-                                       nested_protocol, repetition_masks)
+from tremorlab.learn.protocols import nested_protocol
+from tremorlab.learn.repeated import binary_metrics, error_fitness, evaluate_repeated, repetition_masks
+from tremorlab.learn.selection import gini_impurity, gini_select
 
 
 def test_decode_the_papers_genome():
@@ -120,3 +121,14 @@ def test_nested_protocol_predicts_the_also_rows_with_the_same_networks():
     assert (res.also_predictions[:, :12] == "PD").mean() > (res.predictions[:, :12] == "PD").mean() + 0.5
     with pytest.raises(ValueError, match="shape"):
         nested_protocol(X, y, list("abcd"), also=X[:, :3], **kw)
+
+
+def test_error_fitness_is_one_minus_the_mean_repeated_accuracy():
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.array(["HC", "PD"]), 16)
+    X = rng.normal(size=(32, 3)) + (y == "PD")[:, None] * 3.0
+    top = Topology(((3, "tansig"),))
+    fit = error_fitness(X, y, n_repeats=5, seed=4)
+    direct = evaluate_repeated(X, y, top, n_repeats=5, seed=4)
+    assert fit(top) == pytest.approx(1.0 - float(np.nanmean(direct.accuracy)))
+    assert fit(top) < 0.2  # well-separated classes

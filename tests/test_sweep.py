@@ -119,7 +119,7 @@ def test_mlp_chunks_identical_serial_and_parallel(local_client):
 
 
 def test_cases_and_genetic_search_identical_serial_and_parallel(local_client):
-    from tremorlab.learn import selection
+    from tremorlab.learn import protocols
 
     rng = np.random.default_rng(1)
     X = rng.normal(size=(30, 4))
@@ -127,9 +127,9 @@ def test_cases_and_genetic_search_identical_serial_and_parallel(local_client):
     tables = {t: (X, [f"f{i}" for i in range(4)]) for t in ("spiral", "l_small", "l_large")}
     kw = dict(ga={"pop_size": 4, "n_gen": 2, "n_repeats": 2, "upper": [2, 4, 4, 4, 3, 3, 3]}, n_repeats=3,
               positive="PD", max_epochs=20)
-    serial = selection.run_cases(tables, y, cases=[1, 4], **kw)
+    serial = protocols.run_cases(tables, y, cases=[1, 4], **kw)
     with local_client.as_current():
-        par = selection.run_cases(tables, y, cases=[1, 4], **kw)
+        par = protocols.run_cases(tables, y, cases=[1, 4], **kw)
     for c in (1, 4):
         assert serial[c].summary() == par[c].summary()
 

@@ -6,7 +6,8 @@ import pytest
 import tremorlab as tl
 from tremorlab.features.emg import rms
 from tremorlab.synth.emg import EXTENSOR_CHANNELS, FLEXOR_CHANNELS, emg_phantom
-from tremorlab.synth.pd_cohort import GROUPS, TASK_NAMES, draw_trial, feature_matrix, make_cohort
+from tremorlab.features.pen_tasks import feature_matrix
+from tremorlab.synth.pd_cohort import GROUPS, TASK_NAMES, draw_trial, make_cohort
 
 
 def test_emg_phantom_is_myo_like_and_deterministic():

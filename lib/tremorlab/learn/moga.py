@@ -73,19 +73,18 @@ class MogaResult:
     n_requests: int = 0
 
 
-def search_topology(X, y, fitness: Callable[[Topology], float] | None = None, pop_size: int = 20,
-                    n_gen: int = 10, n_repeats: int = 10, seed: int = 0, upper=None, **fit_kwargs) -> MogaResult:
+def search_topology(X, y, fitness: Callable[[Topology], float], pop_size: int = 20, n_gen: int = 10, seed: int = 0,
+                    upper=None) -> MogaResult:
     """NSGA-II search of the topology minimising (error, size).
 
     Parameters
     ----------
     X, y : the cases and labels the fitness is measured on
-    fitness : callable, optional
-        ``fitness(topology) -> error in [0, 1]``.  Default: ``1 - mean accuracy`` of
-        :func:`tremorlab.learn.selection.evaluate_repeated` with ``n_repeats`` repetitions
-        and seed ``seed`` (``fit_kwargs`` go to it).
+    fitness : callable
+        ``fitness(topology) -> error in [0, 1]``; the paper's is ``1 - mean accuracy`` of the
+        repeated evaluation, :func:`tremorlab.learn.repeated.error_fitness`.
     pop_size, n_gen : population size and number of generations
-    seed : seeds pymoo and the default fitness
+    seed : seeds pymoo
     upper : array of 7, optional
         Tighter upper bounds of the genome (e.g. smaller layers for a quick run); default the
         paper's :data:`GENOME_UPPER`.
@@ -104,13 +103,6 @@ def search_topology(X, y, fitness: Callable[[Topology], float] | None = None, po
     hi = GENOME_UPPER if upper is None else np.minimum(np.asarray(upper, dtype=int), GENOME_UPPER)
     if (hi < GENOME_LOWER).any():
         raise ValueError(f"upper bounds {np.asarray(upper).tolist()} below the lower bounds {GENOME_LOWER.tolist()}")
-    if fitness is None:
-        from tremorlab.learn.selection import evaluate_repeated
-
-        def fitness(top: Topology) -> float:
-            return 1.0 - float(np.nanmean(evaluate_repeated(X, y, top, n_repeats=n_repeats, seed=seed,
-                                                            **fit_kwargs).accuracy))
-
     cache: dict[Topology, float] = {}
     counter = {"requests": 0}
 

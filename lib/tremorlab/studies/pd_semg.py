@@ -1,7 +1,7 @@
 """Chapter 5: Loconsole et al. (2019), PD from sEMG and tablet handwriting.
 
 The paper's numbers (:data:`PAPER`), the experiments the notebook runs beside the library's
-protocols (:mod:`tremorlab.learn.selection`), and the closing table (:func:`comparisons`).
+protocols (:mod:`tremorlab.learn.protocols`), and the closing table (:func:`comparisons`).
 
 Experiments
 -----------

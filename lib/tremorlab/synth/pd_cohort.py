@@ -44,13 +44,7 @@ from tremorlab.io.types import EmgRecording, PenRecording
 from tremorlab.synth.emg import emg_phantom
 from tremorlab.synth.tremor import smooth_random_process, tremor_phantom
 
-# feature_matrix lives in tremorlab.features.pen_tasks (features sit above synth); this alias keeps
-# chapter 5's `from tremorlab.synth.pd_cohort import feature_matrix` working.  To be cut once the
-# chapter imports it from features (the layers contract lists it as an exception).
-from tremorlab.features.pen_tasks import feature_matrix  # noqa: E402
-
-__all__ = ["GROUPS", "TASK_NAMES", "CohortSubject", "Trial", "Cohort", "make_cohort", "draw_trial",
-           "feature_matrix"]
+__all__ = ["GROUPS", "TASK_NAMES", "CohortSubject", "Trial", "Cohort", "make_cohort", "draw_trial"]
 
 GROUPS = ("healthy", "mild", "moderate")
 TASK_NAMES = ("spiral", "l_small", "l_large")
