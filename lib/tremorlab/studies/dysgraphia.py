@@ -191,7 +191,8 @@ def age_check(diffs: dict, bands: dict) -> dict:
         head = ("the features beat the age baselines, but not every age band's interval clears chance "
                 "(too few children there to tell)")
     elif all(point.values()):
-        head = "age could explain much of the score: the paired interval against an age baseline holds 0"
+        head = ("age (with sex and hand) is not ruled out as the source of the score: the paired interval of the "
+                "features' gain over an age baseline holds 0")
     else:
         head = "age could explain much of the score: inside an age band the balanced accuracy falls to chance"
     line = "verdict: " + head + "; " + "; ".join(parts) + "; age bands: " + band_txt
