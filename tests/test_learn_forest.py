@@ -92,3 +92,25 @@ def test_feature_correlation():
     F[4, b] = np.nan
     r, p, n = forest.feature_correlation(F, hw.FEATURE_NAMES, "speed_freq_median", "speed_freq_bandwidth")
     assert n == 4 and r == pytest.approx(1.0)
+
+
+def test_cross_predict_tests_every_writer_once_per_repeat_and_never_fits_on_it():
+    seen = []
+
+    class Spy(hw.HandwritingFeatures):
+        def fit(self, X, y=None):
+            seen.append({s.source for s in X})
+            return super().fit(X, y)
+
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    S = _summaries(y, INFORMATIVE)
+    pred = forest.cross_predict(S, y, n_folds=5, repeats=2, n_estimators=20, extractor=Spy())
+    assert pred.shape == (2, 40) and set(np.unique(pred)) <= {0, 1}
+    assert (pred == y).mean() > 0.95                          # separable: found
+    assert len(seen) == 10                                     # 2 repeats x 5 folds
+    fits = [set(range(40)) - {int(s[1:]) for s in f} for f in seen]
+    for r in range(2):                                         # the held-out parts of one repeat cover everyone once
+        held = [h for h in fits[5 * r: 5 * r + 5]]
+        assert sorted(i for h in held for i in h) == list(range(40))
+    noise = forest.cross_predict(_summaries(y, None, seed=1), y, n_folds=5, repeats=2, n_estimators=20)
+    assert forest.rates(np.tile(y, 2), noise.ravel())["f1"] < 0.6

@@ -103,3 +103,22 @@ def test_effects_restrict_the_group_differences_to_the_named_parameters():
         rate.append(1 / sh.writer_profile("w", g, int(rng.integers(1, 6)), rng, effects=rhythm).params["stroke_ioi_s"])
     med = [hw.summarize(r).values["speed_freq_median"] for r in recs]
     assert spearmanr(med, rate)[0] > 0.3          # 0.37-0.57 over seeds 4-6; no relation would give ~0
+
+
+def test_no_parameter_moves_with_severity_outside_the_named_effects():
+    """Known answer: with ``effects=()`` a D writer's parameters are those of a severity-0 writer with
+    the same draws; size, stroke width and pressure moved with severity whatever ``effects`` said
+    before, so a "rhythm-only" cohort differed in letter size and stroke shape too."""
+    full = sh.writer_profile("w", "D", 3, np.random.default_rng(11))
+    none = sh.writer_profile("w", "D", 3, np.random.default_rng(11), effects=())
+    s = full.severity
+    assert none.severity == s > 0.2
+    for k in sh.TD_VALUES:                                   # TD value x the same individual factor
+        assert none.params[k] == pytest.approx(full.params[k] * sh.TD_VALUES[k] / (sh.TD_VALUES[k] + s * (sh.D_VALUES[k] - sh.TD_VALUES[k])))
+    assert none.params["size_cv"] == pytest.approx(0.08) and full.params["size_cv"] == pytest.approx(0.08 + 0.15 * s)
+    assert full.params["x_height_mm"] == pytest.approx(none.params["x_height_mm"] * (1 + 0.1 * s))
+    assert full.params["pressure_mean"] == pytest.approx(none.params["pressure_mean"] + 80 * s)
+    assert full.params["sigma"] == pytest.approx(none.params["sigma"] - 0.06 * s)
+    only_size = sh.writer_profile("w", "D", 3, np.random.default_rng(11), effects=("x_height_mm",))
+    assert only_size.params["x_height_mm"] == full.params["x_height_mm"]
+    assert only_size.params["sigma"] == none.params["sigma"]

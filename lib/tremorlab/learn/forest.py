@@ -6,6 +6,10 @@
   features are learnt on the training part only) and a random forest are fitted on the 70 % and
   scored on the 30 %; F1 / TPR / FPR mean and std over the splits, Gini importances averaged.
 * :func:`length_robustness` — the same, using only the first ``L`` seconds of every recording.
+* :func:`cross_predict` — out-of-fold predictions of repeated stratified k-fold (each child
+  tested once per repetition), for intervals that resample children
+  (:func:`tremorlab.learn.nested.child_metrics`): the 25 overlapping 70 / 30 splits share their
+  children, so their spread is no interval.
 * :func:`top_features`, :func:`feature_correlation` — the importance ranking and Pearson r.
 
 Our reading of the protocol (the paper is terse): it splits 70 / 30 stratified by group and
@@ -22,7 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["rates", "ForestResult", "evaluate", "length_robustness", "top_features", "feature_correlation"]
+__all__ = ["rates", "ForestResult", "evaluate", "cross_predict", "length_robustness", "top_features",
+           "feature_correlation"]
 
 
 def rates(y_true, y_pred) -> dict[str, float]:
@@ -118,6 +123,39 @@ def evaluate(X, y, n_splits: int = 25, test_size: float = 0.3, seed: int = 0, n_
         acc.append(r["accuracy"])
         imp.append(rf.feature_importances_)
     return ForestResult(np.array(f1), np.array(tpr), np.array(fpr), np.array(imp), names, np.array(acc))
+
+
+def cross_predict(X, y, n_folds: int = 5, repeats: int = 5, seed: int = 0, n_estimators: int = 100,
+                  features: list[str] | None = None, extractor=None) -> np.ndarray:
+    """Out-of-fold predictions of ``repeats`` stratified ``n_folds``-fold cross-validations.
+
+    In each fold the extractor (mean spectra) and a random forest are fitted on the other folds
+    only, as in :func:`evaluate`.  Every recording is predicted exactly once per repetition, so
+    the result, shape ``(repeats, n)``, can be scored with an interval that resamples the writers
+    (:func:`tremorlab.learn.nested.child_metrics`).
+    """
+    from sklearn.base import clone
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import StratifiedKFold
+
+    from tremorlab.features.handwriting import FEATURE_NAMES, HandwritingFeatures
+
+    y = np.asarray(y).astype(int)
+    X = list(X)
+    if len(X) != y.size:
+        raise ValueError(f"X has {len(X)} recordings, y {y.size} labels")
+    base = extractor if extractor is not None else HandwritingFeatures()
+    summaries = base.summarize(X)
+    cols = list(range(len(FEATURE_NAMES))) if features is None else [FEATURE_NAMES.index(f) for f in features]
+    pred = np.full((repeats, y.size), -1, dtype=int)
+    for r in range(repeats):
+        skf = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed * 1000 + r)
+        for k, (tr, te) in enumerate(skf.split(np.zeros(y.size), y)):
+            ext = clone(base).fit([summaries[i] for i in tr])
+            rf = RandomForestClassifier(n_estimators=n_estimators, random_state=seed * 100000 + r * 100 + k, n_jobs=1)
+            rf.fit(ext.transform([summaries[i] for i in tr])[:, cols], y[tr])
+            pred[r, te] = rf.predict(ext.transform([summaries[i] for i in te])[:, cols])
+    return pred
 
 
 def length_robustness(recordings, y, lengths_s, n_splits: int = 25, seed: int = 0, n_estimators: int = 100,

@@ -41,13 +41,16 @@ import numpy as np
 from scipy import signal as sps
 from scipy.special import erf
 
-__all__ = ["lognormal_stroke", "WriterProfile", "writer_profile", "write_text", "dysgraphia_cohort",
-           "tilt_to_azimuth_altitude"]
+__all__ = ["TD_VALUES", "D_VALUES", "SEVERITY_EXTRAS", "lognormal_stroke", "WriterProfile", "writer_profile",
+           "write_text", "dysgraphia_cohort", "tilt_to_azimuth_altitude"]
 
 #: Writer parameters at severity 0 (TD, grade 3) and severity 1 (D); see :func:`writer_profile`.
 TD_VALUES = dict(stroke_ioi_s=0.19, ioi_cv=0.12, submovement_prob=0.05, shake_mm=0.012, pause_word_s=0.28,
                  pause_cv=0.4, word_space_mm=4.2, word_space_cv=0.22, tilt_y_coupling_deg=5.0,
                  tilt_x_wander_deg=0.8, tilt_x_band_hz=1.0, pressure_var=0.06, pressure_band_hz=2.0)
+#: Writer parameters that also move with severity, outside :data:`TD_VALUES` (their form is in
+#: :func:`writer_profile`); ``effects`` can name them too.
+SEVERITY_EXTRAS = ("x_height_mm", "size_cv", "sigma", "pressure_mean")
 D_VALUES = dict(stroke_ioi_s=0.16, ioi_cv=0.30, submovement_prob=0.40, shake_mm=0.045, pause_word_s=0.75,
                 pause_cv=0.8, word_space_mm=2.6, word_space_cv=0.55, tilt_y_coupling_deg=1.0,
                 tilt_x_wander_deg=2.0, tilt_x_band_hz=3.5, pressure_var=0.14, pressure_band_hz=5.0)
@@ -100,11 +103,13 @@ def writer_profile(writer_id: str, group: str, grade: int, rng: np.random.Genera
     ``p = p_TD + s (p_D - p_TD)`` times a log-normal individual factor (sd 0.12), plus grade
     effects (younger: slower strokes, larger letters, longer pauses).
 
-    ``effects`` names the parameters of :data:`TD_VALUES` that move with severity (default: all);
-    the others stay at their TD value for every writer (a known-answer cohort in which only,
-    say, the stroke rhythm differs).  The random draws are the same whatever ``effects`` is."""
+    ``effects`` names the parameters of :data:`TD_VALUES` and :data:`SEVERITY_EXTRAS` that move
+    with severity (default: all); the others stay at their TD (severity 0) value for every writer
+    (a known-answer cohort in which only, say, the stroke rhythm differs).  With ``effects=()``
+    no parameter depends on severity, so TD and D writers are drawn from the same distribution.
+    The random draws are the same whatever ``effects`` is."""
     if effects is not None:
-        unknown = set(effects) - set(TD_VALUES)
+        unknown = set(effects) - set(TD_VALUES) - set(SEVERITY_EXTRAS)
         if unknown:
             raise ValueError(f"effects must be names of TD_VALUES, got unknown {sorted(unknown)}")
     if group not in ("TD", "D"):
@@ -117,10 +122,13 @@ def writer_profile(writer_id: str, group: str, grade: int, rng: np.random.Genera
         p[k] = (v0 + shift) * float(np.exp(rng.normal(0, 0.12)))
     p["stroke_ioi_s"] *= 1 + 0.15 * young
     p["pause_word_s"] *= 1 + 0.25 * young
-    p["x_height_mm"] = 3.6 * (1 + 0.18 * young) * (1 + 0.1 * s) * float(np.exp(rng.normal(0, 0.1)))
-    p["size_cv"] = 0.08 + 0.15 * s
-    p["sigma"] = float(np.clip(rng.normal(0.32, 0.03) - 0.06 * s, 0.18, 0.5))
-    p["pressure_mean"] = float(np.clip(rng.normal(520, 70) + 80 * s, 200, 900))
+    # severity as these four parameters see it: 0 unless ``effects`` names them (before this, they
+    # moved with severity whatever ``effects`` said, so a "rhythm-only" cohort was not rhythm-only)
+    sx = {k: (s if effects is None or k in effects else 0.0) for k in SEVERITY_EXTRAS}
+    p["x_height_mm"] = 3.6 * (1 + 0.18 * young) * (1 + 0.1 * sx["x_height_mm"]) * float(np.exp(rng.normal(0, 0.1)))
+    p["size_cv"] = 0.08 + 0.15 * sx["size_cv"]
+    p["sigma"] = float(np.clip(rng.normal(0.32, 0.03) - 0.06 * sx["sigma"], 0.18, 0.5))
+    p["pressure_mean"] = float(np.clip(rng.normal(520, 70) + 80 * sx["pressure_mean"], 200, 900))
     p["tilt_x0_deg"] = float(rng.normal(25, 6))
     p["tilt_y0_deg"] = float(rng.normal(38, 6))
     return WriterProfile(writer_id, group, int(grade), s, p)
