@@ -39,7 +39,7 @@ def macs(model, size: int = 224) -> int:
 
 def latency_ms(models: dict, size: int = 224, repeats: int = 20, warmup: int = 3, threads: int | None = 1,
                seed: int = 0) -> dict:
-    """Median, first and third quartile of the batch-1 forward time (ms) of each model.
+    """Median, first and third quartile and s.d. of the batch-1 forward time (ms) of each model.
 
     Models are run in turn within each repetition (interleaved), so that a change of machine
     load affects all of them alike.
@@ -64,7 +64,7 @@ def latency_ms(models: dict, size: int = 224, repeats: int = 20, warmup: int = 3
     finally:
         torch.set_num_threads(old)
     return {k: {"median": float(np.median(v)), "q1": float(np.percentile(v, 25)), "q3": float(np.percentile(v, 75)),
-                "runs": len(v)} for k, v in times.items()}
+                "sd": float(np.std(v, ddof=1)) if len(v) > 1 else 0.0, "runs": len(v)} for k, v in times.items()}
 
 
 def profile_table(models: dict, size: int = 224, repeats: int = 20, threads: int | None = 1):
