@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import os
 
+from tremorlab.vision.etsdnet import etsdnet, etsdnet_lite0
+from tremorlab.vision.pretrained import efficientnet_lite0, timm_model
+
 #: Model name in the chapter -> timm architecture.
 TIMM_NAMES = {"resnet50": "resnet50", "densenet121": "densenet121", "convnext_tiny": "convnext_tiny",
               "mobilenetv2": "mobilenetv2_100"}
@@ -46,33 +49,12 @@ def create(name: str, num_classes: int = 5, pretrained: bool = False, weights_fi
     (empty when starting from random initialisation).
     """
     if name == "etsdnet":
-        from tremorlab.vision.etsdnet import etsdnet
-
         return etsdnet(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
     if name == "efficientnet_lite0":
-        from tremorlab.vision.pretrained import efficientnet_lite0
-
         return efficientnet_lite0(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
     if name == "etsdnet_lite0":
-        from tremorlab.vision.etsdnet import etsdnet_lite0
-
         return etsdnet_lite0(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)
     if name not in TIMM_NAMES:
         raise ValueError(f"unknown model '{name}'; models: {', '.join(MODELS + LITE_MODELS)}")
-    import timm
-
-    arch = TIMM_NAMES[name]
-    use = bool(pretrained or weights_file)
-    extra = {}
-    if weights_file is not None:
-        weights_file = os.fspath(weights_file)
-        if not os.path.isfile(weights_file):
-            raise FileNotFoundError(f"weights_file for {name} ({arch}): no such file {weights_file!r}")
-        extra["pretrained_cfg_overlay"] = dict(file=weights_file)
-    model = timm.create_model(arch, pretrained=use, num_classes=num_classes, **extra, **kwargs)
-    if use:
-        head = {f"{model.pretrained_cfg['classifier']}.{k}" for k in model.get_classifier().state_dict()}
-        model.matched_ = sorted(k for k in model.state_dict() if k not in head)
-    else:
-        model.matched_ = []
-    return model
+    return timm_model(TIMM_NAMES[name], num_classes=num_classes, pretrained=pretrained, weights_file=weights_file,
+                      **kwargs)

@@ -32,6 +32,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from tremorlab.vision.pretrained import efficientnet_lite0, timm_model
+
 #: MobileNetV2 stages: (expansion t, output channels c, repeats n, first stride s).
 MOBILENETV2_STAGES = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
                       (6, 160, 3, 2), (6, 320, 1, 1))
@@ -228,9 +230,7 @@ def etsdnet(num_classes: int = 5, pretrained: bool = False, weights_file: str | 
     model = ETSDNet(num_classes=num_classes, **kwargs)
     model.matched_ = []
     if pretrained or weights_file:
-        from tremorlab.vision.baselines import create
-
-        donor = create("mobilenetv2", num_classes=1000, pretrained=True, weights_file=weights_file)
+        donor = timm_model("mobilenetv2_100", num_classes=1000, pretrained=True, weights_file=weights_file)
         model.matched_ = load_matched(model, donor.state_dict())
     return model
 
@@ -289,8 +289,6 @@ def etsdnet_lite0(num_classes: int = 5, pretrained: bool = False, weights_file: 
     pip package; the tensor names stay timm's, only ``...attn.*`` and the classifier are new.
     ``model.matched_`` lists the pretrained tensors (frozen in phase 1 of two-phase training).
     """
-    from tremorlab.vision.pretrained import efficientnet_lite0
-
     if attention not in ("stage", "all"):
         raise ValueError(f"attention must be 'stage' or 'all', got {attention!r}")
     model = efficientnet_lite0(num_classes=num_classes, pretrained=pretrained, weights_file=weights_file, **kwargs)

@@ -119,3 +119,31 @@ def efficientnet_lite0(num_classes: int = 5, pretrained: bool = False, weights_f
         model.reset_classifier(num_classes)
         model.matched_ = [k for k in model.matched_ if not k.startswith("classifier.")]
     return model
+
+
+def timm_model(arch: str, num_classes: int, pretrained: bool = False,
+               weights_file: str | os.PathLike | None = None, **kwargs):
+    """timm's ``arch`` with a ``num_classes`` head, from ImageNet weights if asked.
+
+    ``pretrained=True`` lets timm fetch the weights from its hub; ``weights_file`` (a local copy
+    of the same state dict, ``.pth``/``.bin``/``.safetensors``) is given to timm as
+    ``pretrained_cfg_overlay=dict(file=...)`` instead, and timm drops the 1000-class classifier
+    when ``num_classes`` differs.  ``model.matched_`` names the tensors that came from the
+    weights (empty from random initialisation).
+    """
+    import timm
+
+    use = bool(pretrained or weights_file)
+    extra = {}
+    if weights_file is not None:
+        weights_file = os.fspath(weights_file)
+        if not os.path.isfile(weights_file):
+            raise FileNotFoundError(f"weights_file for {arch}: no such file {weights_file!r}")
+        extra["pretrained_cfg_overlay"] = dict(file=weights_file)
+    model = timm.create_model(arch, pretrained=use, num_classes=num_classes, **extra, **kwargs)
+    if use:
+        head = {f"{model.pretrained_cfg['classifier']}.{k}" for k in model.get_classifier().state_dict()}
+        model.matched_ = sorted(k for k in model.state_dict() if k not in head)
+    else:
+        model.matched_ = []
+    return model
