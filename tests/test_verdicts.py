@@ -91,3 +91,21 @@ def test_judgments_need_a_reason():
 def test_tally():
     assert V.tally(["tie", "tie", "reproduced"]) == {"reproduced": 1, "not reproduced": 0, "tie": 2,
                                                      "by construction": 0, "not comparable": 0}
+
+
+def test_every_difference_has_the_word_of_all_differences_and_a_short_rule():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        lows = rng.normal(-1, 1, size=40)
+        iv = {f"{i} Hz": (lo, lo + rng.uniform(0, 2)) for i, lo in enumerate(lows)}
+        for sign in (1, -1):
+            assert V.every_difference(iv, sign).word == V.all_differences(iv, sign).word
+    iv = {"3 Hz": (-0.5, 0.1), "4 Hz": (-2.0, -1.0), "5 Hz": (-3.0, -0.2)}
+    v = V.every_difference(iv, -1, what="output - input", units="patients", show=2)
+    assert v.word == "tie"
+    assert "2 lie < 0, 1 hold 0, 0 on the other side" in v.rule
+    assert "least clear: 3 Hz [-0.5, 0.1]; 5 Hz [-3, -0.2]" in v.rule and "4 Hz" not in v.rule.split("least clear")[1]
+    assert V.every_difference({"a": (-2, -1)}, -1).word == "reproduced"
+    assert V.every_difference({"a": (-2, -1), "b": (0.5, 1)}, -1).word == "not reproduced"

@@ -182,3 +182,27 @@ def tally(words: Iterable[str]) -> dict[str, int]:
     """How many rows got each verdict word, in the order of :data:`WORDS`."""
     words = list(words)
     return {w: words.count(w) for w in WORDS}
+
+
+def every_difference(intervals: dict[str, tuple[float, float]], claimed_sign: int, *,
+                     what: str = "each difference", units: str = "", show: int = 3) -> Verdict:
+    """:func:`all_differences` for a long family (a spectrum's frequencies), its rule text summarised.
+
+    The word is exactly that of :func:`all_differences`; the rule says how many intervals lie on
+    the claimed side, hold 0 or lie on the other side, and names the ``show`` least clear ones
+    (those reaching furthest towards the other side) instead of listing every interval.
+    """
+    word = all_differences(intervals, claimed_sign).word
+    side = "> 0" if claimed_sign > 0 else "< 0"
+    words = {k: difference(lo, hi, claimed_sign).word for k, (lo, hi) in intervals.items()}
+    n_on = sum(w == REPRODUCED for w in words.values())
+    n_tie = sum(w == TIE for w in words.values())
+    n_off = sum(w == NOT_REPRODUCED for w in words.values())
+    # least clear: the bound nearest the other side (the upper bound for a claimed negative sign)
+    reach = {k: (-lo if claimed_sign > 0 else hi) for k, (lo, hi) in intervals.items()}
+    worst = sorted(intervals, key=lambda k: reach[k], reverse=True)[:max(0, int(show))]
+    over = f" over {units}" if units else ""
+    listed = "; ".join(f"{k} [{_g(intervals[k][0])}, {_g(intervals[k][1])}]" for k in worst)
+    return Verdict(word, f"the paper claims {what} {side}; reproduced only if every one of the {len(intervals)} "
+                         f"intervals{over} lies {side}, not reproduced if one lies on the other side, else a tie: "
+                         f"{n_on} lie {side}, {n_tie} hold 0, {n_off} on the other side; least clear: {listed}")
