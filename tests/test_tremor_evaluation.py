@@ -133,3 +133,34 @@ def test_pseudo_action_windows_skip_still_stretches():
     assert np.all(np.isfinite(W["input"]))
     with pytest.raises(ValueError, match="non-constant stretch"):
         pseudo_action_windows([np.r_[np.zeros(5000), 1.0]], 5, window=400, run_in=0, seed=0)
+
+
+def test_group_means_and_t_interval():
+    from scipy import stats as st
+
+    v = np.array([1.0, 3.0, 10.0, 2.0, 4.0])
+    g = np.array(["b", "b", "a", "c", "c"])
+    labels, means = E.group_means(v, g)
+    assert list(labels) == ["a", "b", "c"] and np.allclose(means, [10.0, 2.0, 3.0])
+    labels, means2 = E.group_means(np.column_stack([v, 2 * v]), g)
+    assert np.allclose(means2[:, 1], 2 * means)
+    x = np.array([0.1, 0.4, -0.2, 0.3, 0.25])
+    m, lo, hi = E.t_interval(x, 0.9)
+    ref = st.t.interval(0.9, x.size - 1, loc=x.mean(), scale=st.sem(x))
+    assert m == pytest.approx(x.mean()) and (lo, hi) == pytest.approx(ref)
+    with pytest.raises(ValueError):
+        E.group_means(v, g[:3])
+
+
+def test_lowpass_estimate_keeps_slow_and_removes_tremor():
+    t = np.arange(800) / 100.0
+    slow, tremor = 0.5 + 0.2 * np.sin(2 * np.pi * 0.5 * t), 0.1 * np.sin(2 * np.pi * 6 * t)
+    x = np.vstack([slow + tremor, slow + tremor])
+    for causal in (True, False):
+        y = E.lowpass_estimate(x, 2.0, 100.0, causal=causal)
+        assert y.shape == x.shape
+        assert np.mean((y[:, 200:-200] - slow[200:-200]) ** 2) < (0.02 if causal else 1e-4)
+    # causal: the output at a sample does not depend on later samples
+    x2 = x.copy(); x2[:, 500:] += 1.0
+    assert np.allclose(E.lowpass_estimate(x2, 2.0, 100.0, causal=True)[:, :500],
+                       E.lowpass_estimate(x, 2.0, 100.0, causal=True)[:, :500])

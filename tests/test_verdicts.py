@@ -97,6 +97,8 @@ def test_the_rule_names_the_source_of_the_reference_number():
     assert "the issue's 0.84 lies in" in V.holds(0.8, 0.9, 0.84, source="issue").rule
     assert "|ours - README|" in V.within(1.0, 1.0, abs_tol=0.1, source="README").rule
     assert "the paper's 0.84" in V.holds(0.8, 0.9, 0.84).rule
+
+
 @pytest.mark.parametrize("intervals, word", [
     ({"a": (-2, -1), "b": (-3, -0.5)}, "reproduced"),
     ({"a": (1, 2), "b": (0.5, 3)}, "not reproduced"),
@@ -108,3 +110,21 @@ def test_across_settings(intervals, word):
     assert v.word == word and "q" in v.rule and "a [" in v.rule
     with pytest.raises(ValueError):
         V.across_settings({}, -1)
+
+
+def test_all_differences_summarised_has_the_same_word_and_a_short_rule():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        lows = rng.normal(-1, 1, size=40)
+        iv = {f"{i} Hz": (lo, lo + rng.uniform(0, 2)) for i, lo in enumerate(lows)}
+        for sign in (1, -1):
+            assert V.all_differences(iv, sign, show=3).word == V.all_differences(iv, sign).word
+    iv = {"3 Hz": (-0.5, 0.1), "4 Hz": (-2.0, -1.0), "5 Hz": (-3.0, -0.2)}
+    v = V.all_differences(iv, -1, what="output - input", units="patients", show=2)
+    assert v.word == "tie"
+    assert "2 lie < 0, 1 hold 0, 0 on the other side" in v.rule
+    assert "least clear: 3 Hz [-0.5, 0.1]; 5 Hz [-3, -0.2]" in v.rule and "4 Hz" not in v.rule.split("least clear")[1]
+    assert V.all_differences({"a": (-2, -1)}, -1, show=3).word == "reproduced"
+    assert V.all_differences({"a": (-2, -1), "b": (0.5, 1)}, -1, show=3).word == "not reproduced"

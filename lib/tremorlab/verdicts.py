@@ -126,14 +126,26 @@ def difference(low: float, high: float, claimed_sign: int, *, what: str = "the d
 
 
 def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int, *,
-                    what: str = "each difference", units: str = "") -> Verdict:
+                    what: str = "each difference", units: str = "", show: int | None = None) -> Verdict:
     """A claim over several differences at once (a ranking: "A is above B, C and D").
 
     ``reproduced`` if every interval lies on the claimed side, ``not reproduced`` if any lies
     entirely on the other side, else ``tie``.  The intervals should already be corrected for the
     number of comparisons where the claim is a family of tests (:func:`bonferroni_level`).
+    For a long family (a spectrum's frequencies) give ``show``: the rule then counts the intervals
+    on each side and names only the ``show`` least clear ones (reaching furthest to the other side).
     """
     word, side, over, listed = _several(intervals, claimed_sign, units, refuted_by="any")
+    if show is not None:
+        words = [difference(lo, hi, claimed_sign).word for lo, hi in intervals.values()]
+        reach = {k: (-lo if claimed_sign > 0 else hi) for k, (lo, hi) in intervals.items()}
+        worst = sorted(intervals, key=lambda k: reach[k], reverse=True)[:max(0, int(show))]
+        listed = (f"{words.count(REPRODUCED)} lie {side}, {words.count(TIE)} hold 0, "
+                  f"{words.count(NOT_REPRODUCED)} on the other side; least clear: "
+                  + "; ".join(f"{k} [{_g(intervals[k][0])}, {_g(intervals[k][1])}]" for k in worst))
+        return Verdict(word, f"the paper claims {what} {side}; reproduced only if every one of the {len(intervals)} "
+                             f"intervals{over} lies {side}, not reproduced if one lies on the other side, else a tie: "
+                             f"{listed}")
     return Verdict(word, f"the paper claims {what} {side}; reproduced only if every interval{over} lies {side}, "
                          f"not reproduced if one lies on the other side, else a tie: {listed}")
 

@@ -11,6 +11,14 @@
 * :func:`sinusoid_lead_ms`: lead of an output over a pure sinusoidal input, by least-squares
   phase fits (Fig. 8).
 * :func:`spectrogram`: short-time PSD with the paper's FFT window of 50 and overlap of 45 (Fig. 5).
+* :func:`lowpass_estimate`: a plain Butterworth low-pass as a voluntary-motion estimator (causal or
+  zero-phase), the baseline every separator should beat.
+* :func:`group_means`, :func:`t_interval`: per-patient means of per-window errors and a t interval
+  over patients, so that a comparison resamples the independent units, not the windows.
+
+The window-level tests (:func:`compare_methods`, :func:`z_test`, the ``p`` of :func:`spectra_test`)
+follow the paper's procedure; windows of one patient are not independent, so the chapter's
+verdicts rest on patient-level intervals instead.
 """
 
 from __future__ import annotations
@@ -129,3 +137,43 @@ def sinusoid_lead_ms(respond: Callable[[np.ndarray], np.ndarray], freqs_hz, rate
 def spectrogram(x, rate_hz: float = 100.0, nperseg: int = 50, noverlap: int = 45):
     """Short-time PSD (Hann window of ``nperseg`` samples, ``noverlap`` overlap): f, t, Sxx."""
     return sps.spectrogram(np.asarray(x, float), fs=rate_hz, nperseg=nperseg, noverlap=noverlap)
+
+
+def lowpass_estimate(inputs, cutoff_hz: float, rate_hz: float, *, causal: bool, order: int = 4) -> np.ndarray:
+    """Voluntary estimate by a Butterworth low-pass of each row (``order``, cut-off ``cutoff_hz``).
+
+    ``causal``: a forward filter started in its steady state for the row's first sample (what an
+    online filter can do); otherwise zero-phase (forward and backward, offline only).
+    """
+    x = np.asarray(inputs, dtype=float)
+    if not 0 < cutoff_hz < rate_hz / 2:
+        raise ValueError(f"cutoff_hz must lie in (0, {rate_hz / 2}), got {cutoff_hz}")
+    sos = sps.butter(int(order), float(cutoff_hz), fs=float(rate_hz), output="sos")
+    if not causal:
+        return sps.sosfiltfilt(sos, x, axis=-1)
+    x2 = np.atleast_2d(x)
+    zi = sps.sosfilt_zi(sos)[:, None, :] * x2[:, 0][None, :, None]
+    y, _ = sps.sosfilt(sos, x2, axis=-1, zi=zi)
+    return y.reshape(x.shape)
+
+
+def group_means(values, groups) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of ``values`` within each group: ``(group labels sorted, means)``."""
+    values, groups = np.asarray(values, dtype=float), np.asarray(groups)
+    if values.shape[0] != groups.shape[0]:
+        raise ValueError(f"{values.shape[0]} values but {groups.shape[0]} group labels")
+    labels, inv = np.unique(groups, return_inverse=True)
+    sums = np.zeros((labels.size,) + values.shape[1:])
+    np.add.at(sums, inv, values)
+    return labels, sums / np.bincount(inv, minlength=labels.size).reshape((-1,) + (1,) * (values.ndim - 1))
+
+
+def t_interval(x, level: float = 0.95, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and its two-sided Student-t interval at ``level`` over the independent units on ``axis``."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[axis]
+    if n < 2:
+        raise ValueError("a t interval needs at least two units")
+    m = x.mean(axis=axis)
+    h = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(axis=axis, ddof=1) / np.sqrt(n)
+    return m, m - h, m + h
