@@ -38,7 +38,7 @@ def test_bmflc_sine_goes_to_sine_weight_cosine_to_cosine_weight(phase, expect):
     """A pure sine at a grid frequency converges to the sine weight of that frequency only."""
     f0 = 8.0
     x = np.sin(2 * np.pi * f0 * T + phase)        # phase pi/2: a cosine
-    flt = BMFLC(band_hz=(6.0, 10.0), spacing_hz=0.5, step_size=0.01)
+    flt = BMFLC(band_hz=(6.0, 10.0), spacing_hz=0.5, step_size=0.02)
     flt.run(x)
     a, b = flt.sine_cosine_weights()
     r = int(np.argmin(np.abs(flt.freqs_ - f0)))
@@ -54,7 +54,7 @@ def test_ebmflc_sine_cosine_indexing_and_band_readout(phase, expect):
     """EBMFLC: the weight lands in the right slot and the band read-outs pick the right terms."""
     # tremor-band sinusoid: all of it in the tremor read-out, none in the voluntary one
     x = 0.2 * np.sin(2 * np.pi * 8.0 * T + phase)
-    flt = EBMFLC(memory_gain=1.0, step_size=0.004)
+    flt = EBMFLC(memory_gain=1.0, step_size=0.008)
     v, tr = flt.run(x)
     a, b = flt.sine_cosine_weights()
     r = int(np.argmin(np.abs(flt.freqs_ - 8.0)))
@@ -64,7 +64,7 @@ def test_ebmflc_sine_cosine_indexing_and_band_readout(phase, expect):
     assert flt.peak_hz_ == pytest.approx(8.0)
     # voluntary-band sinusoid: all of it in the voluntary read-out
     y = 0.2 * np.sin(2 * np.pi * 1.0 * T + phase)
-    v, tr = EBMFLC(memory_gain=1.0, step_size=0.004).run(y)
+    v, tr = EBMFLC(memory_gain=1.0, step_size=0.008).run(y)
     assert _rms(v[LATE] - y[LATE]) < 0.01 and _rms(tr[LATE]) < 0.01
 
 
@@ -73,7 +73,7 @@ def test_ebmflc_sine_cosine_indexing_and_band_readout(phase, expect):
 @pytest.mark.parametrize("make, tol, complementary", [
     (BMFLC, 0.02, True),      # voluntary = s - tremor
     # separate band read-outs; 0.5 Hz on the 0.1-Hz grid, no forgetting (see the bias test below)
-    (lambda: EBMFLC(spacing_hz=0.1, step_size=0.002, memory_gain=1.0), 0.02, False),
+    (lambda: EBMFLC(spacing_hz=0.1, step_size=0.004, memory_gain=1.0), 0.02, False),
     (WAKE, 0.04, True),                      # default d = 0: window-edge reconstruction
     (lambda: WAKE(delay=4), 0.015, True),    # measurement 4 samples in, then predicted
 ])
@@ -88,14 +88,16 @@ def test_mixture_converges_to_truth(make, tol, complementary):
 
 
 def test_ebmflc_forgetting_shrinks_weights_as_predicted():
-    """Leaky LMS: in steady state E[w] = A mu / (mu + 1 - rho) for an on-grid sinusoid."""
+    """Leaky LMS w <- rho w + step_size x e: in steady state E[w] = A (step_size / 2) / (step_size / 2 + 1 - rho)
+    for an on-grid sinusoid (its regressor's mean square is 1/2)."""
     A = 0.2
-    # alpha = 0.5 over T_p = 2 s, mu = 0.008; a coarse 2-Hz grid keeps the modes orthogonal
+    # alpha = 0.5 over T_p = 2 s, step_size = 0.016; a coarse 2-Hz grid keeps the modes orthogonal
     flt = EBMFLC(max_hz=10.0, spacing_hz=2.0)
     flt.run(A * np.sin(2 * np.pi * 8.0 * T))
     a, _ = flt.sine_cosine_weights()
     r = int(np.argmin(np.abs(flt.freqs_ - 8.0)))
-    expect = A * flt.step_size / (flt.step_size + 1 - flt.rho)
+    half = flt.step_size / 2
+    expect = A * half / (half + 1 - flt.rho)
     assert flt.rho == pytest.approx(0.5 ** (1 / 200))
     assert a[r] == pytest.approx(expect, rel=0.02)
     assert expect < 0.75 * A          # the bias is large: alpha = 0.5 costs a third of the amplitude
@@ -147,8 +149,8 @@ def test_bad_input(cls):
 
 
 def test_bad_parameters():
-    with pytest.raises(ValueError, match="2 mu m"):
-        BMFLC(step_size=0.05)
+    with pytest.raises(ValueError, match="step_size m"):
+        BMFLC(step_size=0.1)
     with pytest.raises(ValueError, match="Nyquist"):
         BMFLC(sampling_rate_hz=20.0)
     with pytest.raises(ValueError, match="memory_gain"):

@@ -62,8 +62,8 @@ LOWPASS_ORDER = 4
 #: the candidate settings, fixed before any window is scored; the first of each is the default
 COMPARATOR_GRIDS = {
     "low-pass": [{"cutoff_hz": c} for c in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0)],
-    "BMFLC": [{"step_size": mu, "band_hz": (lo, 14.0)} for lo, mu in product((3.0, 3.5), (0.001, 0.003, 0.0003))],
-    "EBMFLC": [{"step_size": mu, "memory_gain": a} for mu, a in product((0.008, 0.004), (0.5, 0.05, 0.9))],
+    "BMFLC": [{"step_size": mu, "band_hz": (lo, 14.0)} for lo, mu in product((3.0, 3.5), (0.002, 0.006, 0.0006))],
+    "EBMFLC": [{"step_size": mu, "memory_gain": a} for mu, a in product((0.016, 0.008), (0.5, 0.05, 0.9))],
     "WAKE": [{"process_noise": q, "adaptation": b} for b, q in product((0.01, 0.1), (1e-4, 1e-5, 1e-3))],
 }
 PAPER_COMPARATORS = ("BMFLC", "EBMFLC", "WAKE")

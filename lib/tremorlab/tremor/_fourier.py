@@ -74,8 +74,10 @@ def lms_fourier(s, k0, dt, omegas, step_size, rho, w, groups, n_groups):
 
     For each sample ``k``: ``x_k`` the regressors at ``t = (k0 + k) dt`` (layout of the module
     docstring), the a-priori estimate ``y_k = w_k^T x_k``, the error ``e_k = s_k - y_k`` and
-    the update ``w_{k+1} = rho w_k + 2 mu x_k e_k`` (Veluvolu et al. 2007, eq. of the BMFLC;
-    ``rho = 1`` is plain LMS, ``rho < 1`` the windowed memory of the EBMFLC).
+    the update ``w_{k+1} = rho w_k + step_size x_k e_k`` (Veluvolu et al. 2007, eq. of the BMFLC,
+    who write ``2 mu``: ``step_size = 2 mu``, the meaning ``step_size`` has in
+    :mod:`tremorlab.adaptive` too; ``rho = 1`` is plain LMS, ``rho < 1`` the windowed memory of the
+    EBMFLC).
 
     ``groups[j]`` assigns weight ``j`` to an output group (``-1``: none); the function returns
     ``Y`` (n, n_groups) with ``Y[k, g] = sum_{j in g} w_k[j] x_k[j]`` and the full ``y`` (n,).
@@ -97,7 +99,7 @@ def lms_fourier(s, k0, dt, omegas, step_size, rho, w, groups, n_groups):
             if groups[j] >= 0:
                 Y[k, groups[j]] += c
         y_all[k] = y
-        g = 2.0 * step_size * (s[k] - y)
+        g = step_size * (s[k] - y)
         for j in range(2 * m):
             w[j] = rho * w[j] + g * x[j]
     return Y, y_all
@@ -146,7 +148,7 @@ def lms_fourier_adaptive_band(s, k0, dt, omegas, step_size, rho, w, vol_hi, sear
         v_out[k] = v
         t_out[k] = tr
         p_out[k] = p
-        g = 2.0 * step_size * (s[k] - y)
+        g = step_size * (s[k] - y)
         for j in range(2 * m):
             w[j] = rho * w[j] + g * x[j]
     return v_out, t_out, p_out

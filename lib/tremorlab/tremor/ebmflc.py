@@ -9,7 +9,8 @@ Two changes to the BMFLC:
    ``[0, f_max]`` (voluntary and tremor), so the LMS error is no longer the voluntary motion but
    the model residual; the voluntary and tremor estimates are read out by *truncating* the
    weight vector to their bands (modelling and band selection are decoupled).
-2. *Windowed memory*: ``w_{k+1} = rho w_k + 2 mu x_k e_k`` with ``rho = alpha^(1/delta)``,
+2. *Windowed memory*: ``w_{k+1} = rho w_k + step_size x_k e_k`` (``step_size = 2 mu`` of the
+   paper) with ``rho = alpha^(1/delta)``,
    ``delta = T_p / Delta T``: over a memory window of ``T_p`` seconds old information decays
    to the fraction ``alpha``.
 
@@ -21,8 +22,9 @@ constant cosine regressor).
 
 Defaults (ours, stated): ``f_max = 20 Hz`` and ``Delta f = 0.2 Hz`` (101 frequencies),
 ``voluntary_max_hz = 2.8`` (voluntary motion up to 3 Hz as in Shahtalebi et al. 2020; the
-last grid point below 3 Hz), ``mu = 0.008`` (``2 mu m = 1.6 < 2``), ``T_p = 2 s`` and ``alpha = 0.5``, picked from
-``mu`` in {0.008, 0.004} x ``alpha`` in {0.05, 0.5, 0.9} on 40 phantom mixtures (seeds outside
+last grid point below 3 Hz), ``step_size = 0.016`` (``mu = 0.008``, ``step_size m = 1.6 < 2``),
+``T_p = 2 s`` and ``alpha = 0.5``, picked from ``mu`` in {0.008, 0.004} x ``alpha`` in
+{0.05, 0.5, 0.9} on 40 phantom mixtures (seeds outside
 the chapter's atlas) by the voluntary MSE.
 """
 
@@ -43,7 +45,7 @@ class EBMFLC(StreamingSeparator):
         Top of the modelled band ``[0, max_hz]``.
     spacing_hz : float
     step_size : float
-        LMS step size ``mu`` (``0 < 2 mu m < 2``, checked).
+        LMS step size (``2 mu`` in the paper's notation; ``0 < step_size m < 2``, checked).
     memory_s, memory_gain : float
         ``T_p`` and ``alpha`` of the windowed memory; ``rho = alpha ** (1 / (T_p f_s))``.
     voluntary_max_hz : float
@@ -57,7 +59,7 @@ class EBMFLC(StreamingSeparator):
     """
 
     def __init__(self, sampling_rate_hz: float = 100.0, max_hz: float = 20.0, spacing_hz: float = 0.2,
-                 step_size: float = 0.008, memory_s: float = 2.0, memory_gain: float = 0.5,
+                 step_size: float = 0.016, memory_s: float = 2.0, memory_gain: float = 0.5,
                  voluntary_max_hz: float = 2.8, tremor_half_width_hz: float = 2.0):
         self.sampling_rate_hz = check_rate(sampling_rate_hz)
         self.max_hz = float(max_hz)
@@ -69,9 +71,9 @@ class EBMFLC(StreamingSeparator):
         self.tremor_half_width_hz = float(tremor_half_width_hz)
         self.freqs_ = frequency_grid(0.0, self.max_hz, self.spacing_hz, self.sampling_rate_hz)
         m = self.freqs_.size
-        if not 0 < 2 * self.step_size * m < 2:
-            raise ValueError(f"step_size={self.step_size} with {m} frequencies gives 2 mu m = "
-                             f"{2 * self.step_size * m:.3g}; LMS needs 0 < 2 mu m < 2")
+        if not 0 < self.step_size * m < 2:
+            raise ValueError(f"step_size={self.step_size} with {m} frequencies gives step_size m = "
+                             f"{self.step_size * m:.3g}; LMS needs 0 < step_size m < 2")
         if not 0 < self.memory_gain <= 1 or self.memory_s <= 0:
             raise ValueError(f"memory_gain must be in (0, 1] and memory_s > 0, got {self.memory_gain}, {self.memory_s}")
         if not 0 < self.voluntary_max_hz < self.max_hz:
