@@ -26,13 +26,22 @@ def test_every_chapter_has_a_study_module_with_cited_numbers(chapter):
     assert mod.PAPER and all(isinstance(v, studies.Cited) for v in mod.PAPER.values())
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+#: every notebook of the book with a closing table -> the study function that builds it
+CLOSING = {ch: f"{mod}.comparisons(" for ch, mod in studies.MODULES.items()}
+CLOSING["pen-session"] = "smart_pen.session_comparisons("
+
+
+def test_every_notebook_of_the_book_is_covered():
+    assert {p.stem for p in NOTEBOOKS.glob("*.ipynb") if not p.name.startswith(".")} == set(CLOSING)
+
+
+@pytest.mark.parametrize("chapter", sorted(CLOSING))
 def test_no_notebook_computes_a_verdict(chapter):
     cells = code_cells(chapter)
     inline = [c.splitlines()[0] for c in cells if INLINE.search(c)]
     assert not inline, f"{chapter}: verdicts computed in the notebook, move them to tremorlab.studies: {inline}"
-    assert any(f"{studies.MODULES[chapter]}.comparisons(" in c for c in cells), \
-        f"{chapter}: the closing cell should call tremorlab.studies.{studies.MODULES[chapter]}.comparisons(...)"
+    assert any(CLOSING[chapter] in c for c in cells), \
+        f"{chapter}: the closing cell should call tremorlab.studies.{CLOSING[chapter]}...)"
 
 
 def test_cited_needs_a_source():

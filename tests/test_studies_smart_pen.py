@@ -75,3 +75,13 @@ def test_noise_floor_is_the_noise_over_the_disturbance():
     x /= x.std(axis=1, keepdims=True)
     tail_power = np.mean(x[:, 3000:] ** 2)  # d = x here; the floor is over the last quarter
     assert sp.noise_floor_db(x, setup) == pytest.approx(10 * np.log10(0.01 / (tail_power + 0.01)), abs=1e-9)
+
+
+def test_the_pen_sessions_rows_are_judgments_with_the_papers_numbers():
+    virtual = {"shaking-table-constant": {"kalman": {"MSE (dB)": -43.24, "attenuation (dB)": -20.0},
+                                          "motor off": {"MSE (dB)": -20.0, "attenuation (dB)": 0.0}}}
+    rows = sp.session_comparisons(virtual, floor_db=-46.3, seconds_virtual=20, frames_lost=3)
+    assert [r["verdict"] for r in rows] == ["not comparable"] * 3
+    assert rows[0]["paper"] == -37.0 and rows[0]["ours"] == -43.2 and "lowers the tremor band by 20.0 dB" in rows[0]["why"]
+    assert rows[1]["paper"] == -26.0 and rows[1]["ours"] is None and "not run" in rows[1]["why"]
+    assert rows[2]["ours"] == 3
