@@ -29,6 +29,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
+import lazy_loader
+
 #: chapter -> study module (inside this package)
 MODULES = {
     "00-data": "data_readers",
@@ -39,6 +41,9 @@ MODULES = {
     "05-pd-semg-tablet": "pd_semg",
     "06-tremor-benchmark": "tremor_benchmark",
 }
+
+__getattr__, __dir__, _ = lazy_loader.attach(__name__, submodules=sorted(MODULES.values()))
+__all__ = ["MODULES", "Cited", "for_chapter", *sorted(MODULES.values())]
 
 
 @dataclass(frozen=True)
