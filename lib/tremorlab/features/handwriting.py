@@ -23,7 +23,10 @@ Pipeline for one recording (:func:`summarize`): resample to ``rate_hz`` (200 Hz,
 tablet rate) unless already uniform at that rate, marking samples inside original time gaps
 longer than ``max_gap_s`` as pen-up; convert azimuth/altitude to tilt-x/tilt-y (:func:`tilt_xy`);
 split pen-down samples into stretches; average blocks of 10 pen-down samples; compute rates of
-change between consecutive blocks of a stretch; compute spectra on 600-point bins.  The
+change between consecutive blocks of a stretch; compute spectra on 600-point bins.  One function
+per group (:func:`kinematic_features`, :func:`pressure_features`, :func:`tilt_features`,
+:func:`static_features`); the layout geometry of the static group (words, lines, spacing,
+density, moment, size) is in :mod:`tremorlab.features.layout` (its names are re-exported here).  The
 *distance to the mean spectrum* needs the mean spectrum of a population: it is learnt in
 :meth:`HandwritingFeatures.fit` from the training recordings only.
 
@@ -382,7 +385,7 @@ def static_features(pen: _Pen, content: str, cell: float, line_bin_points: int, 
 
 
 def _prepare(rec, rate_hz: float, block_n: int, bin_points: int, peak_sigma_blocks: float,
-             max_gap_s: float) -> tuple[object, _Pen]:
+             max_gap_s: float) -> tuple:
     """The recording at ``rate_hz`` and its pen-down samples, stretches and block means."""
     if not kin.pen_down_mask(rec).any():
         raise RecordingError(rec.source, "pen_down", "at least one sample with the pen on the surface",
