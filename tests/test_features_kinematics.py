@@ -91,6 +91,16 @@ def test_block_average_by_hand():
     assert m2.shape == (3, 2) and m2[:, 1].tolist() == [-1.0, -4.0, -8.0]
 
 
+def test_block_labels_by_hand():
+    ids = np.array([0] * 7 + [1] * 5)
+    lab, bid = kin.block_labels(ids, 3)
+    assert lab.tolist() == [0, 0, 0, 1, 1, 1, -1, 2, 2, 2, -1, -1] and bid.tolist() == [0, 0, 1]
+    lab, bid = kin.block_labels(np.zeros(0, int), 3)
+    assert lab.size == 0 and bid.size == 0
+    with pytest.raises(ValueError, match="block length"):
+        kin.block_labels(ids, 0)
+
+
 def test_rate_of_change_by_hand():
     t = np.array([0.0, 0.1, 0.3, 0.4, 0.6])
     v = np.array([0.0, 1.0, 2.0, 10.0, 12.0])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import signal as sps
 
-from tremorlab.synth.tremor import TREMOR_KINDS, TremorPhantom, smooth_random_process, tremor_phantom
+from tremorlab.synth.tremor import TREMOR_KINDS, TremorPhantom, tremor_phantom
 
 
 def _dominant(x: np.ndarray, rate: float) -> float:
@@ -121,15 +121,6 @@ def test_seeds_reproduce_and_differ():
     # independent streams: the tremor does not depend on the noise or voluntary settings
     d = tremor_phantom(kind="et", seed=11, voluntary_amplitude=0.0, noise_std=0.5)
     np.testing.assert_array_equal(a.tremor, d.tremor)
-
-
-def test_smooth_random_process_is_bandlimited():
-    rng = np.random.default_rng(0)
-    x = smooth_random_process(rng, 5000, 100.0, 0.5)
-    assert np.max(np.abs(x)) == pytest.approx(1.0)
-    spec = np.abs(np.fft.rfft(x)) ** 2
-    f = np.fft.rfftfreq(5000, 1 / 100.0)
-    assert spec[f > 1.0].sum() / spec.sum() < 0.01
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -23,7 +23,10 @@ Pipeline for one recording (:func:`summarize`): resample to ``rate_hz`` (200 Hz,
 tablet rate) unless already uniform at that rate, marking samples inside original time gaps
 longer than ``max_gap_s`` as pen-up; convert azimuth/altitude to tilt-x/tilt-y (:func:`tilt_xy`);
 split pen-down samples into stretches; average blocks of 10 pen-down samples; compute rates of
-change between consecutive blocks of a stretch; compute spectra on 600-point bins.  The
+change between consecutive blocks of a stretch; compute spectra on 600-point bins.  One function
+per group (:func:`kinematic_features`, :func:`pressure_features`, :func:`tilt_features`,
+:func:`static_features`); the layout geometry of the static group (words, lines, spacing,
+density, moment, size) is in :mod:`tremorlab.features.layout` (its names are re-exported here).  The
 *distance to the mean spectrum* needs the mean spectrum of a population: it is learnt in
 :meth:`HandwritingFeatures.fit` from the training recordings only.
 
@@ -40,12 +43,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
+from tremorlab import dsp
 from tremorlab.features import kinematics as kin
+from tremorlab.features.layout import (handwriting_density, handwriting_size, moment_of_handwriting,
+                                       segment_words, space_between_words)
+from tremorlab.io.types import RecordingError
 
 __all__ = ["FEATURE_GROUPS", "FEATURE_NAMES", "SPECTRA", "BHK_ITEMS", "CHOICES", "tilt_xy", "cross_product_signal",
            "binned_spectrum", "segment_words", "space_between_words", "handwriting_density", "moment_of_handwriting",
-           "handwriting_size", "in_air_time_ratio", "Summary", "summarize", "HandwritingFeatures"]
+           "handwriting_size", "in_air_time_ratio", "kinematic_features", "pressure_features", "tilt_features",
+           "static_features", "Summary", "summarize", "HandwritingFeatures"]
 
 _TRIO = ("freq_bandwidth", "freq_median", "freq_distance_to_mean")
 
@@ -188,121 +197,10 @@ def binned_spectrum(series: np.ndarray, bin_len: int, rate_hz: float) -> tuple[n
 
 
 def _trio(f, p, mean_p=None) -> tuple[float, float, float]:
-    from tremorlab import dsp
-
     if p is None:
         return (np.nan,) * 3
     dist = np.nan if mean_p is None else float(np.linalg.norm(p - mean_p))
     return dsp.spectral_bandwidth(f, p, 0.9), dsp.median_frequency(f, p), dist
-
-
-def segment_words(x: np.ndarray, y: np.ndarray, ids: np.ndarray, gap_factor: float = 0.25,
-                  line_factor: float = 1.5, return_factor: float = 10.0) -> dict:
-    """Group pen-down stretches into words and lines.
-
-    Scale ``h`` = median height of the stretches.  Going through the stretches in time order, a
-    stretch starts a **new line** when its mean y differs from the line's by more than
-    ``line_factor * h`` or it starts more than ``return_factor * h`` left of the current word;
-    otherwise a **new word** when it starts more than ``gap_factor * h`` to the right of the
-    current word's right edge (the gap is recorded as a space); otherwise it belongs to the
-    current word (a dotted i, a crossed t, a lift inside a word).
-
-    Returns
-    -------
-    dict with ``spaces`` (gaps between words of one line, xy units), ``line_of_stretch``,
-    ``word_of_stretch``, ``n_words``, ``n_lines``.
-    """
-    ids = np.asarray(ids)
-    if ids.size == 0:
-        return {"spaces": np.zeros(0), "line_of_stretch": np.zeros(0, int), "word_of_stretch": np.zeros(0, int),
-                "n_words": 0, "n_lines": 0}
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    xmin, xmax = np.minimum.reduceat(x, starts), np.maximum.reduceat(x, starts)
-    ymin, ymax = np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)
-    ymean = np.add.reduceat(y, starts) / np.diff(np.r_[starts, ids.size])
-    x0 = x[starts]
-    h = float(np.median(ymax - ymin)) or 1.0
-    k = starts.size
-    line = np.zeros(k, int)
-    word = np.zeros(k, int)
-    spaces = []
-    wl, wr, ly = xmin[0], xmax[0], ymean[0]
-    li = wi = 0
-    for s in range(1, k):  # one pass over strokes (hundreds), not samples
-        if abs(ymean[s] - ly) > line_factor * h or x0[s] < wl - return_factor * h:
-            li += 1
-            wi += 1
-            wl, wr, ly = xmin[s], xmax[s], ymean[s]
-        elif xmin[s] > wr + gap_factor * h:
-            spaces.append(xmin[s] - wr)
-            wi += 1
-            wl, wr = xmin[s], xmax[s]
-            ly = 0.8 * ly + 0.2 * ymean[s]
-        else:
-            wl, wr = min(wl, xmin[s]), max(wr, xmax[s])
-        line[s], word[s] = li, wi
-    return {"spaces": np.asarray(spaces), "line_of_stretch": line, "word_of_stretch": word,
-            "n_words": wi + 1, "n_lines": li + 1}
-
-
-def space_between_words(spaces: np.ndarray) -> tuple[float, float, str | None]:
-    """Mean and standard deviation of the spaces between words (xy units); NaN with a reason when
-    no space was found (a drawing, or a single word)."""
-    if spaces.size == 0:
-        return np.nan, np.nan, "no space between words found (a single word, or not text)"
-    return float(spaces.mean()), float(spaces.std()), None
-
-
-def handwriting_density(x: np.ndarray, y: np.ndarray, cell: float) -> float:
-    """Mean number of pen-down points per occupied cell of a square grid of side ``cell``
-    covering the trace (the paper: 300-pixel cells)."""
-    gx = np.floor((x - x.min()) / cell).astype(np.int64)
-    gy = np.floor((y - y.min()) / cell).astype(np.int64)
-    _, counts = np.unique(gx * (gy.max() + 1) + gy, return_counts=True)
-    return float(counts.mean())
-
-
-def _line_bins(line_of_point: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Labels of complete bins of ``n`` consecutive points within a line; -1 for leftovers."""
-    starts = np.flatnonzero(np.r_[True, line_of_point[1:] != line_of_point[:-1]])
-    pos = np.arange(line_of_point.size) - np.repeat(starts, np.diff(np.r_[starts, line_of_point.size]))
-    key = line_of_point.astype(np.int64) * (line_of_point.size + 1) + pos // n
-    new = np.r_[True, key[1:] != key[:-1]]
-    lab = np.cumsum(new) - 1
-    full = np.bincount(lab) == n
-    bin_line = line_of_point[new]
-    lab = np.where(full[lab], lab, -1)
-    return lab, bin_line
-
-
-def moment_of_handwriting(x: np.ndarray, y: np.ndarray, line_of_point: np.ndarray, n: int = 300) -> tuple[float, str | None]:
-    """Mean absolute y distance between barycentres of consecutive bins of ``n`` points of one line
-    (a proxy of the BHK item "non-straight lines")."""
-    lab, bin_line = _line_bins(line_of_point, n)
-    keep = lab >= 0
-    if not keep.any():
-        return np.nan, f"no line holds {n} pen-down points"
-    nb = bin_line.size
-    cy = np.bincount(lab[keep], weights=y[keep], minlength=nb) / n
-    full = np.bincount(lab[keep], minlength=nb) == n
-    idx = np.flatnonzero(full)
-    same = bin_line[idx[1:]] == bin_line[idx[:-1]]
-    if not same.any():
-        return np.nan, f"no line holds two bins of {n} points"
-    return float(np.abs(np.diff(cy[idx]))[same].mean()), None
-
-
-def handwriting_size(x: np.ndarray, y: np.ndarray, line_of_point: np.ndarray, n: int = 300) -> tuple[float, str | None]:
-    """Mean area of the bounding boxes of bins of ``n`` consecutive points of one line."""
-    lab, _ = _line_bins(line_of_point, n)
-    keep = lab >= 0
-    if not keep.any():
-        return np.nan, f"no line holds {n} pen-down points"
-    order = np.argsort(lab[keep], kind="stable")
-    L, X, Y = lab[keep][order], x[keep][order], y[keep][order]
-    st = np.flatnonzero(np.r_[True, L[1:] != L[:-1]])
-    area = (np.maximum.reduceat(X, st) - np.minimum.reduceat(X, st)) * (np.maximum.reduceat(Y, st) - np.minimum.reduceat(Y, st))
-    return float(area.mean()), None
 
 
 def in_air_time_ratio(mask: np.ndarray) -> float:
@@ -355,10 +253,167 @@ def _stats(v: np.ndarray) -> tuple[float, float, float]:
     return float(v.mean()), float(v.max()), float(v.std())
 
 
+@dataclass
+class _Pen:
+    """One recording made ready for the feature groups: uniform pen-down samples and their blocks."""
+
+    mask: np.ndarray         # pen-down mask of the uniform recording
+    ids: np.ndarray          # stretch number of every pen-down sample
+    chans: dict              # pen-down samples: x, y, t and, when recorded, p (pressure), tx, ty (tilt)
+    blk: dict                # block means of the same channels
+    bid: np.ndarray          # stretch number of every block
+    rate_hz: float
+    block_n: int
+    bin_points: int
+    peak_sigma_blocks: float
+
+    @property
+    def T_down(self) -> float:
+        """Pen-down time (s)."""
+        return self.mask.sum() / self.rate_hz
+
+
+@dataclass
+class _Part:
+    """What one feature group computed: values, the reasons of its NaNs, and its spectra."""
+
+    values: dict = field(default_factory=dict)
+    reasons: dict = field(default_factory=dict)
+    spectra: dict = field(default_factory=dict)
+    freqs: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+
+def _block_series(out: _Part, pen: _Pen, prefix: str, series: np.ndarray, t_mid: np.ndarray, spec_key: str):
+    """Mean / max / std / trend / peaks per second and the spectrum trio of a series of block values."""
+    vals, reasons = out.values, out.reasons
+    m, mx, sd = _stats(series)
+    vals[f"{prefix}_mean"], vals[f"{prefix}_max"], vals[f"{prefix}_std"] = m, mx, sd
+    vals[f"{prefix}_trend"] = kin.linear_trend(t_mid, series)
+    vals[f"{prefix}_peaks_per_s"] = (kin.peaks_per_second(series, pen.T_down, sigma=pen.peak_sigma_blocks)
+                                     if series.size else np.nan)
+    f, p, why = binned_spectrum(series, max(1, pen.bin_points // pen.block_n), pen.rate_hz / pen.block_n)
+    out.spectra[spec_key], out.freqs[spec_key] = p, f
+    if why:
+        for s in _TRIO:
+            reasons[f"{prefix}_{s}"] = f"{spec_key} spectrum: {why}"
+    else:
+        vals[f"{prefix}_freq_bandwidth"], vals[f"{prefix}_freq_median"], _ = _trio(f, p)
+    for k in ("mean", "max", "std", "trend", "peaks_per_s"):
+        if not np.isfinite(vals[f"{prefix}_{k}"]):
+            reasons.setdefault(f"{prefix}_{k}", f"too few pen-down blocks of {pen.block_n} points")
+
+
+def kinematic_features(pen: _Pen) -> _Part:
+    """The kinematic group: speed and acceleration between consecutive blocks, in-air time ratio."""
+    out = _Part()
+    blk = pen.blk
+    t_v, vel, id_v = kin.rate_of_change(blk["t"], np.stack([blk["x"], blk["y"]], 1), pen.bid)
+    speed = np.hypot(vel[:, 0], vel[:, 1]) if vel.size else np.zeros(0)
+    _block_series(out, pen, "speed", speed, t_v, "speed")
+    _, acc, _ = kin.rate_of_change(t_v, vel, id_v)
+    acc_mag = np.hypot(acc[:, 0], acc[:, 1]) if acc.size else np.zeros(0)
+    out.values["acceleration_mean"], out.values["acceleration_max"], out.values["acceleration_std"] = _stats(acc_mag)
+    if acc_mag.size == 0:
+        for k in ("mean", "max", "std"):
+            out.reasons[f"acceleration_{k}"] = f"too few pen-down blocks of {pen.block_n} points"
+    out.values["in_air_time_ratio"] = in_air_time_ratio(pen.mask)
+    return out
+
+
+def pressure_features(pen: _Pen) -> _Part:
+    """The pressure group: pressure statistics and the speed of pressure change between blocks."""
+    out = _Part()
+    if "p" in pen.chans:
+        out.values["pressure_mean"], out.values["pressure_max"], out.values["pressure_std"] = _stats(pen.chans["p"])
+        tm, dp, _ = kin.rate_of_change(pen.blk["t"], pen.blk["p"], pen.bid)
+        _block_series(out, pen, "pressure_change", np.abs(dp), tm, "pressure_change")
+    else:
+        for n in FEATURE_GROUPS["pressure"]:
+            out.reasons[n] = "no pressure channel"
+    return out
+
+
+def tilt_features(pen: _Pen) -> _Part:
+    """The tilt group: for tilt-x and tilt-y, statistics and the speed of tilt change between blocks."""
+    out = _Part()
+    for ax, key in (("x", "tx"), ("y", "ty")):
+        pre = f"tilt_{ax}"
+        if key not in pen.chans:
+            for n in FEATURE_GROUPS["tilt"]:
+                if n.startswith(pre):
+                    out.reasons[n] = "no tilt: the device gives no azimuth/altitude"
+            continue
+        out.values[f"{pre}_mean"], out.values[f"{pre}_max"], out.values[f"{pre}_std"] = _stats(pen.chans[key])
+        tm, dtilt, _ = kin.rate_of_change(pen.blk["t"], pen.blk[key], pen.bid)
+        _block_series(out, pen, f"{pre}_change", np.abs(dtilt), tm, f"{pre}_change")
+    return out
+
+
+def static_features(pen: _Pen, content: str, cell: float, line_bin_points: int, window: int) -> _Part:
+    """The static group: the layout (:mod:`tremorlab.features.layout`) and the tremor spectrum of the trace."""
+    out = _Part()
+    vals, reasons = out.values, out.reasons
+    x, y, ids = pen.chans["x"], pen.chans["y"], pen.ids
+    seg = segment_words(x, y, ids)
+    if content == "drawing":
+        for n in ("space_between_words_mean", "space_between_words_std"):
+            reasons[n] = "undefined on a drawing (needs words)"
+    else:
+        m, s, why = space_between_words(seg["spaces"])
+        vals["space_between_words_mean"], vals["space_between_words_std"] = m, s
+        if why:
+            reasons["space_between_words_mean"] = reasons["space_between_words_std"] = why
+    vals["handwriting_density"] = handwriting_density(x, y, cell)
+    line_of_point = seg["line_of_stretch"][ids]
+    vals["moment_of_handwriting"], why = moment_of_handwriting(x, y, line_of_point, line_bin_points)
+    if why:
+        reasons["moment_of_handwriting"] = why
+    vals["handwriting_size"], why = handwriting_size(x, y, line_of_point, line_bin_points)
+    if why:
+        reasons["handwriting_size"] = why
+    c = cross_product_signal(x, y, ids, window)
+    f, p, why = binned_spectrum(c, pen.bin_points, pen.rate_hz)
+    out.spectra["tremor"], out.freqs["tremor"] = p, f
+    if why:
+        for s in _TRIO:
+            reasons[f"tremor_{s}"] = f"tremor spectrum: {why}"
+    else:
+        vals["tremor_freq_bandwidth"], vals["tremor_freq_median"], _ = _trio(f, p)
+    out.meta = {"n_words": seg["n_words"], "n_lines": seg["n_lines"]}
+    return out
+
+
+def _prepare(rec, rate_hz: float, block_n: int, bin_points: int, peak_sigma_blocks: float,
+             max_gap_s: float) -> tuple:
+    """The recording at ``rate_hz`` and its pen-down samples, stretches and block means."""
+    if not kin.pen_down_mask(rec).any():
+        raise RecordingError(rec.source, "pen_down", "at least one sample with the pen on the surface",
+                             "no pen-down sample")
+    rec, mask = _uniform(rec, rate_hz, max_gap_s)
+    if mask.sum() < 2:
+        raise RecordingError(rec.source, "pen_down", "at least two pen-down samples", int(mask.sum()))
+    ids = kin.stretch_ids(mask)
+    chans = {"x": rec.x[mask], "y": rec.y[mask], "t": rec.t[mask]}
+    if rec.pressure is not None:
+        chans["p"] = rec.pressure[mask]
+    if rec.azimuth is not None and rec.altitude is not None:
+        tx, ty = tilt_xy(rec.azimuth, rec.altitude)
+        chans["tx"], chans["ty"] = tx[mask], ty[mask]
+    names = list(chans)
+    B, bid = kin.block_average(np.stack([chans[k] for k in names], 1), block_n, ids)
+    blk = {k: B[:, i] for i, k in enumerate(names)}
+    return rec, _Pen(mask=mask, ids=ids, chans=chans, blk=blk, bid=bid, rate_hz=rate_hz, block_n=block_n,
+                     bin_points=bin_points, peak_sigma_blocks=peak_sigma_blocks)
+
+
 def summarize(rec, rate_hz: float = 200.0, block_n: int = 10, bin_points: int = 600, line_bin_points: int = 300,
               window: int = 10, grid_pixels: float = 300.0, pixel_size: float | None = None,
               peak_sigma_blocks: float = 1.0, max_gap_s: float = 0.05, content: str = "auto") -> Summary:
     """Compute the population-independent part of the 53 features of one recording.
+
+    The four groups are computed by :func:`kinematic_features`, :func:`pressure_features`,
+    :func:`tilt_features` and :func:`static_features`.
 
     Parameters
     ----------
@@ -382,126 +437,28 @@ def summarize(rec, rate_hz: float = 200.0, block_n: int = 10, bin_points: int = 
         ``"drawing"`` (a spiral) makes the space between words NaN with that reason; ``"auto"``
         reads ``rec.meta['content']`` (default ``"text"``).
     """
-    from tremorlab.io.types import RecordingError
-
     if content == "auto":
         content = rec.meta.get("content", "text")
     if content not in ("text", "drawing"):
         raise ValueError(f"content must be 'auto', 'text' or 'drawing', got {content!r}")
-    if not kin.pen_down_mask(rec).any():
-        raise RecordingError(rec.source, "pen_down", "at least one sample with the pen on the surface",
-                             "no pen-down sample")
-    rec, mask = _uniform(rec, rate_hz, max_gap_s)
-    if mask.sum() < 2:
-        raise RecordingError(rec.source, "pen_down", "at least two pen-down samples", int(mask.sum()))
+    rec, pen = _prepare(rec, rate_hz, block_n, bin_points, peak_sigma_blocks, max_gap_s)
     if pixel_size is None:
         pixel_size = 0.25 if rec.xy_unit == "mm" else 1.0
     vals: dict[str, float] = {n: np.nan for n in FEATURE_NAMES}
     reasons: dict[str, str] = {}
     spectra: dict = {k: None for k in SPECTRA}
     freqs: dict = {k: None for k in SPECTRA}
-
-    ids = kin.stretch_ids(mask)
-    x, y, t = rec.x[mask], rec.y[mask], rec.t[mask]
-    T_down = mask.sum() / rate_hz
-    chans = {"x": x, "y": y, "t": t}
-    has_p = rec.pressure is not None
-    has_tilt = rec.azimuth is not None and rec.altitude is not None
-    if has_p:
-        chans["p"] = rec.pressure[mask]
-    if has_tilt:
-        tx, ty = tilt_xy(rec.azimuth, rec.altitude)
-        chans["tx"], chans["ty"] = tx[mask], ty[mask]
-    names = list(chans)
-    B, bid = kin.block_average(np.stack([chans[k] for k in names], 1), block_n, ids)
-    blk = {k: B[:, i] for i, k in enumerate(names)}
-    block_rate = rate_hz / block_n
-    block_bin = max(1, bin_points // block_n)
-
-    def block_series(prefix: str, series: np.ndarray, t_mid: np.ndarray, spec_key: str):
-        m, mx, sd = _stats(series)
-        vals[f"{prefix}_mean"], vals[f"{prefix}_max"], vals[f"{prefix}_std"] = m, mx, sd
-        vals[f"{prefix}_trend"] = kin.linear_trend(t_mid, series)
-        vals[f"{prefix}_peaks_per_s"] = (kin.peaks_per_second(series, T_down, sigma=peak_sigma_blocks)
-                                         if series.size else np.nan)
-        f, p, why = binned_spectrum(series, block_bin, block_rate)
-        spectra[spec_key], freqs[spec_key] = p, f
-        if why:
-            for s in _TRIO:
-                reasons[f"{prefix}_{s}"] = f"{spec_key} spectrum: {why}"
-        else:
-            vals[f"{prefix}_freq_bandwidth"], vals[f"{prefix}_freq_median"], _ = _trio(f, p)
-        for k in ("mean", "max", "std", "trend", "peaks_per_s"):
-            if not np.isfinite(vals[f"{prefix}_{k}"]):
-                reasons.setdefault(f"{prefix}_{k}", f"too few pen-down blocks of {block_n} points")
-
-    # kinematic ------------------------------------------------------------------------------
-    t_v, vel, id_v = kin.rate_of_change(blk["t"], np.stack([blk["x"], blk["y"]], 1), bid)
-    speed = np.hypot(vel[:, 0], vel[:, 1]) if vel.size else np.zeros(0)
-    block_series("speed", speed, t_v, "speed")
-    _, acc, _ = kin.rate_of_change(t_v, vel, id_v)
-    acc_mag = np.hypot(acc[:, 0], acc[:, 1]) if acc.size else np.zeros(0)
-    vals["acceleration_mean"], vals["acceleration_max"], vals["acceleration_std"] = _stats(acc_mag)
-    if acc_mag.size == 0:
-        for k in ("mean", "max", "std"):
-            reasons[f"acceleration_{k}"] = f"too few pen-down blocks of {block_n} points"
-    vals["in_air_time_ratio"] = in_air_time_ratio(mask)
-
-    # pressure -------------------------------------------------------------------------------
-    p_raw = chans.get("p")
-    if has_p:
-        vals["pressure_mean"], vals["pressure_max"], vals["pressure_std"] = _stats(p_raw)
-        tm, dp, _ = kin.rate_of_change(blk["t"], blk["p"], bid)
-        block_series("pressure_change", np.abs(dp), tm, "pressure_change")
-    else:
-        for n in FEATURE_GROUPS["pressure"]:
-            reasons[n] = "no pressure channel"
-
-    # tilt -----------------------------------------------------------------------------------
-    for ax, key in (("x", "tx"), ("y", "ty")):
-        pre = f"tilt_{ax}"
-        if not has_tilt:
-            for n in FEATURE_GROUPS["tilt"]:
-                if n.startswith(pre):
-                    reasons[n] = "no tilt: the device gives no azimuth/altitude"
-            continue
-        vals[f"{pre}_mean"], vals[f"{pre}_max"], vals[f"{pre}_std"] = _stats(chans[key])
-        tm, dtilt, _ = kin.rate_of_change(blk["t"], blk[key], bid)
-        block_series(f"{pre}_change", np.abs(dtilt), tm, f"{pre}_change")
-
-    # static ---------------------------------------------------------------------------------
-    seg = segment_words(x, y, ids)
-    if content == "drawing":
-        for n in ("space_between_words_mean", "space_between_words_std"):
-            reasons[n] = "undefined on a drawing (needs words)"
-    else:
-        m, s, why = space_between_words(seg["spaces"])
-        vals["space_between_words_mean"], vals["space_between_words_std"] = m, s
-        if why:
-            reasons["space_between_words_mean"] = reasons["space_between_words_std"] = why
-    vals["handwriting_density"] = handwriting_density(x, y, grid_pixels * pixel_size)
-    line_of_point = seg["line_of_stretch"][ids]
-    vals["moment_of_handwriting"], why = moment_of_handwriting(x, y, line_of_point, line_bin_points)
-    if why:
-        reasons["moment_of_handwriting"] = why
-    vals["handwriting_size"], why = handwriting_size(x, y, line_of_point, line_bin_points)
-    if why:
-        reasons["handwriting_size"] = why
-    c = cross_product_signal(x, y, ids, window)
-    f, p, why = binned_spectrum(c, bin_points, rate_hz)
-    spectra["tremor"], freqs["tremor"] = p, f
-    if why:
-        for s in _TRIO:
-            reasons[f"tremor_{s}"] = f"tremor spectrum: {why}"
-    else:
-        vals["tremor_freq_bandwidth"], vals["tremor_freq_median"], _ = _trio(f, p)
-    for k in SPECTRA:
-        if spectra[k] is not None:
-            reasons.pop(f"{k}_freq_distance_to_mean", None)
+    meta: dict = {"pen_down_s": float(pen.T_down)}
+    for part in (kinematic_features(pen), pressure_features(pen), tilt_features(pen),
+                 static_features(pen, content, grid_pixels * pixel_size, line_bin_points, window)):
+        vals.update(part.values)
+        reasons.update(part.reasons)
+        spectra.update(part.spectra)
+        freqs.update(part.freqs)
+        meta.update(part.meta)
     vals = {n: vals[n] for n in FEATURE_NAMES}
     return Summary(source=rec.source, values=vals, spectra=spectra, freqs=freqs, reasons=reasons,
-                   meta={"pen_down_s": float(T_down), "n_words": seg["n_words"], "n_lines": seg["n_lines"],
-                         "duration_s": rec.duration_s})
+                   meta={**meta, "duration_s": rec.duration_s})
 
 
 # --------------------------------------------------------------------------------------------
@@ -562,10 +519,8 @@ class HandwritingFeatures(TransformerMixin, BaseEstimator):
 
     def transform_with_reasons(self, X) -> tuple[np.ndarray, list[dict]]:
         """The feature matrix and, per row, the reason of every NaN."""
-        if not hasattr(self, "mean_spectra_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("HandwritingFeatures is not fitted: call fit on the training recordings first")
+        check_is_fitted(self, "mean_spectra_",
+                        msg="%(name)s is not fitted: call fit on the training recordings first")
         sums = self.summarize(X)
         out = np.full((len(sums), len(FEATURE_NAMES)), np.nan)
         reasons = []

@@ -14,6 +14,7 @@ Public API (kept stable for the chapters that build on it)
 :func:`stretches`         ``(start, stop)`` of every run of ``True`` in a mask
 :func:`stretch_ids`       stretch number of every pen-down sample
 :func:`moving_average`    moving average inside stretches (never across a pen lift)
+:func:`block_labels`      which block of ``n`` consecutive pen-down samples of a stretch each sample is in
 :func:`block_average`     mean of consecutive, non-overlapping blocks of ``n`` pen-down samples
 :func:`rate_of_change`    finite difference ``dv/dt`` between consecutive samples of one stretch
 :func:`derivatives`       velocity, acceleration, jerk and their x/y components
@@ -25,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pen_down_mask", "stretches", "stretch_ids", "moving_average", "block_average", "rate_of_change",
-           "derivatives", "peaks_per_second", "linear_trend", "DERIVATIVE_KEYS"]
+__all__ = ["pen_down_mask", "stretches", "stretch_ids", "moving_average", "block_labels", "block_average",
+           "rate_of_change", "derivatives", "peaks_per_second", "linear_trend", "DERIVATIVE_KEYS"]
 
 #: Keys of :func:`derivatives` that hold kinematic signals (the ``t_*`` and ``stretch_*`` keys hold their time
 #: stamps and stretch numbers).
@@ -113,13 +114,45 @@ def moving_average(values: np.ndarray, n: int, ids: np.ndarray | None = None) ->
     return avg[ok], ids[: m - n + 1][ok]
 
 
+def block_labels(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Block of every sample: consecutive, non-overlapping blocks of ``n`` samples inside each stretch.
+
+    Blocks are counted from the start of each stretch (``ids`` equal and contiguous); a block cut
+    short by the end of its stretch is incomplete.  The one labelling behind :func:`block_average`
+    and the line bins of :mod:`tremorlab.features.layout`.
+
+    Returns
+    -------
+    labels : ndarray of int, shape (m,)
+        Running number (0, 1, ...) of the complete block each sample belongs to, in order; -1 for
+        the samples of an incomplete block.
+    block_ids : ndarray, shape (b,)
+        Stretch number of each complete block.
+    """
+    ids = np.asarray(ids)
+    if n < 1:
+        raise ValueError(f"block length n must be >= 1, got {n}")
+    if ids.size == 0:
+        return np.zeros(0, np.int64), ids[:0].copy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    pos = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
+    # block label = (stretch, pos // n); make it a running integer
+    key = ids.astype(np.int64) * (ids.size + 1) + pos // n
+    new = np.r_[True, key[1:] != key[:-1]]
+    label = np.cumsum(new) - 1
+    full = np.bincount(label) == n
+    number = np.cumsum(full) - 1
+    return np.where(full[label], number[label], -1), ids[new][full]
+
+
 def block_average(values: np.ndarray, n: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Means of consecutive, non-overlapping blocks of ``n`` samples inside each stretch.
 
     A moving average of length ``n`` read every ``n``-th sample, as in the dysgraphia study
     {cite:p}`asselborn2018dysgraphia` ("moving average with n = 10, then every 10th point; a
     measurement is kept only if the pen stayed on the surface for all 10 points").  Blocks are
-    counted from the start of each stretch; an incomplete block at the end of a stretch is dropped.
+    counted from the start of each stretch; an incomplete block at the end of a stretch is dropped
+    (:func:`block_labels`).
 
     Parameters
     ----------
@@ -128,7 +161,7 @@ def block_average(values: np.ndarray, n: int, ids: np.ndarray) -> tuple[np.ndarr
     n : int
         Block length (samples).
     ids : ndarray, shape (m,)
-        Stretch number of each sample (:func:`stretch_ids`), non-decreasing.
+        Stretch number of each sample (:func:`stretch_ids`); a stretch's samples are contiguous.
 
     Returns
     -------
@@ -142,19 +175,12 @@ def block_average(values: np.ndarray, n: int, ids: np.ndarray) -> tuple[np.ndarr
         raise ValueError(f"block length n must be >= 1, got {n}")
     if v.shape[0] == 0:
         return v[:0].copy(), ids[:0].copy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    pos = np.arange(ids.size) - np.repeat(starts, np.diff(np.r_[starts, ids.size]))
-    # block label = (stretch, pos // n); make it a running integer
-    key = ids.astype(np.int64) * (ids.size + 1) + pos // n
-    new = np.r_[True, key[1:] != key[:-1]]
-    label = np.cumsum(new) - 1
-    counts = np.bincount(label)
-    flat = v.reshape(v.shape[0], -1)
-    sums = np.stack([np.bincount(label, weights=flat[:, j], minlength=counts.size) for j in range(flat.shape[1])],
-                    axis=1)
-    full = counts == n
-    means = (sums[full] / n).reshape((-1,) + v.shape[1:])
-    return means, ids[new][full]
+    label, block_ids = block_labels(ids, n)
+    keep = label >= 0
+    flat = v.reshape(v.shape[0], -1)[keep]
+    sums = np.stack([np.bincount(label[keep], weights=flat[:, j], minlength=block_ids.size)
+                     for j in range(flat.shape[1])], axis=1)
+    return (sums / n).reshape((-1,) + v.shape[1:]), block_ids
 
 
 def rate_of_change(t: np.ndarray, values: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

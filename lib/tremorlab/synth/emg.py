@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from tremorlab.io.types import EmgRecording
+from tremorlab.synth.noise import brick_wall
 
 __all__ = ["EmgPhantom", "emg_phantom", "FLEXOR_CHANNELS", "EXTENSOR_CHANNELS"]
 
@@ -113,9 +114,7 @@ def emg_phantom(duration_s: float = 10.0, rate_hz: float = 200.0, seed: int = 0,
     gains = rng_p.uniform(0.7, 1.3, n_ch) if channel_gains is None else np.asarray(channel_gains, dtype=float)
     if gains.shape != (n_ch,):
         raise ValueError(f"emg_phantom: channel_gains must be 8 numbers, got shape {gains.shape}")
-    from tremorlab.synth.tremor import smooth_random_process
-
-    slow = smooth_random_process(rng_p, n, rate_hz, 0.5)
+    slow = brick_wall(rng_p, n, rate_hz, 0.5)
     act = effort * pattern[None, :] * (1.0 + 0.3 * slow[:, None])
     act = act + cocontraction * effort * pattern.mean()
     if tremor_drive is not None and tremor_gain > 0:

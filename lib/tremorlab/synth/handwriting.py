@@ -38,8 +38,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
 from scipy.special import erf
+
+from tremorlab.synth.noise import butterworth
 
 __all__ = ["TD_VALUES", "D_VALUES", "SEVERITY_EXTRAS", "lognormal_stroke", "WriterProfile", "writer_profile",
            "write_text", "dysgraphia_cohort", "tilt_to_azimuth_altitude"]
@@ -132,18 +133,6 @@ def writer_profile(writer_id: str, group: str, grade: int, rng: np.random.Genera
     p["tilt_x0_deg"] = float(rng.normal(25, 6))
     p["tilt_y0_deg"] = float(rng.normal(38, 6))
     return WriterProfile(writer_id, group, int(grade), s, p)
-
-
-def _band_noise(n: int, rate: float, band: tuple[float, float], rng: np.random.Generator) -> np.ndarray:
-    """Unit-variance Gaussian noise band-limited to ``band`` Hz (zero-phase Butterworth)."""
-    lo, hi = band
-    hi = min(hi, 0.45 * rate)
-    if lo <= 0:
-        sos = sps.butter(2, hi, btype="lowpass", fs=rate, output="sos")
-    else:
-        sos = sps.butter(2, [lo, hi], btype="bandpass", fs=rate, output="sos")
-    x = sps.sosfiltfilt(sos, rng.normal(size=n + 400))[200:-200]
-    return x / (x.std() + 1e-12)
 
 
 def _word_strokes(n_letters: int, h: float, p: dict, rng: np.random.Generator):
@@ -251,18 +240,18 @@ def write_text(profile: WriterProfile, duration_s: float = 300.0, rate_hz: float
     down = np.cumsum(delta)[:n] > 0
     # shakiness: band-limited 6-12 Hz wobble of the tip, only while writing
     shake = p["shake_mm"]
-    x = x + shake * _band_noise(n, rate_hz, (6.0, 12.0), rng)
-    y = y + shake * _band_noise(n, rate_hz, (6.0, 12.0), rng)
+    x = x + shake * butterworth(rng, n, rate_hz, (6.0, 12.0))
+    y = y + shake * butterworth(rng, n, rate_hz, (6.0, 12.0))
     # pressure: onset/offset ramps of 30 ms, slow modulation, writer mean
     ramp = np.convolve(down.astype(float), np.ones(7) / 7, mode="same") * down
-    mod = 1 + p["pressure_var"] * _band_noise(n, rate_hz, (0.0, p["pressure_band_hz"]), rng)
+    mod = 1 + p["pressure_var"] * butterworth(rng, n, rate_hz, (0.0, p["pressure_band_hz"]))
     pressure = np.clip(p["pressure_mean"] * ramp * mod, 0, 1023) * down
     pressure = np.where(down & (pressure < 1), 1.0, pressure)
     # tilt: y follows the vertical stroke velocity (a supple grip), x wanders
     vy = np.gradient(y, t)
     vy_n = vy / (np.percentile(np.abs(vy), 95) + 1e-9)
-    tilt_y = p["tilt_y0_deg"] + p["tilt_y_coupling_deg"] * vy_n + 0.8 * _band_noise(n, rate_hz, (0.0, 0.3), rng)
-    tilt_x = p["tilt_x0_deg"] + p["tilt_x_wander_deg"] * _band_noise(n, rate_hz, (0.0, p["tilt_x_band_hz"]), rng)
+    tilt_y = p["tilt_y0_deg"] + p["tilt_y_coupling_deg"] * vy_n + 0.8 * butterworth(rng, n, rate_hz, (0.0, 0.3))
+    tilt_x = p["tilt_x0_deg"] + p["tilt_x_wander_deg"] * butterworth(rng, n, rate_hz, (0.0, p["tilt_x_band_hz"]))
     tilt_x, tilt_y = np.clip(tilt_x, -60, 60), np.clip(tilt_y, -60, 60)
     az, alt = tilt_to_azimuth_altitude(tilt_x, tilt_y)
     meta = {"group": profile.group, "label": int(profile.group == "D"), "grade": profile.grade,

@@ -42,7 +42,8 @@ import numpy as np
 
 from tremorlab.io.types import EmgRecording, PenRecording
 from tremorlab.synth.emg import emg_phantom
-from tremorlab.synth.tremor import smooth_random_process, tremor_phantom
+from tremorlab.synth.noise import brick_wall
+from tremorlab.synth.tremor import tremor_phantom
 
 __all__ = ["GROUPS", "TASK_NAMES", "CohortSubject", "Trial", "Cohort", "make_cohort", "draw_trial"]
 
@@ -119,7 +120,7 @@ def _draw_subject(k: int, group: str, rng: np.random.Generator) -> CohortSubject
 
 def _time_warp(rng, n: int, rate_hz: float, irregularity: float) -> np.ndarray:
     """Positive relative speed 1 + irregularity * smooth process (cut-off 1 Hz), floored at 0.2."""
-    return np.maximum(1.0 + irregularity * smooth_random_process(rng, n, rate_hz, 1.0), 0.2)
+    return np.maximum(1.0 + irregularity * brick_wall(rng, n, rate_hz, 1.0), 0.2)
 
 
 def _spiral_path(subj: CohortSubject, rng, rate_hz: float, speed: float, size: float):
@@ -186,12 +187,12 @@ def draw_trial(subj: CohortSubject, task: str, repetition: int, rate_hz: float =
     x, y = np.round(x / 0.005) * 0.005, np.round(y / 0.005) * 0.005  # ~5080 lines per inch
     t = np.arange(n) / rate_hz
     tnorm = trem.tremor[:, 0] / max(tr["tremor_mm"], 1e-9)
-    p_rel = tr["pressure_level"] * (1 + tr["pressure_variability"] * smooth_random_process(rp, n, rate_hz, 2.0)
+    p_rel = tr["pressure_level"] * (1 + tr["pressure_variability"] * brick_wall(rp, n, rate_hz, 2.0)
                                     + 0.05 * subj.severity * tnorm)
     pressure = np.clip(np.round(p_rel * 2047), 1, 2047)
     tv = tr["tilt_variability_deg"]
-    azimuth = tr["azimuth_deg"] + tv * smooth_random_process(rp, n, rate_hz, 1.0) + 2 * subj.severity * tnorm
-    altitude = tr["altitude_deg"] + 0.6 * tv * smooth_random_process(rp, n, rate_hz, 1.0) + subj.severity * tnorm
+    azimuth = tr["azimuth_deg"] + tv * brick_wall(rp, n, rate_hz, 1.0) + 2 * subj.severity * tnorm
+    altitude = tr["altitude_deg"] + 0.6 * tv * brick_wall(rp, n, rate_hz, 1.0) + subj.severity * tnorm
     src = f"<pd cohort phantom: {subj.subject_id} {task} rep {repetition}>"
     pen = PenRecording(t=t, x=x, y=y, pressure=pressure, pen_down=np.ones(n, bool), azimuth=azimuth,
                        altitude=altitude, xy_unit="mm", source=src, subject=subj.subject_id,

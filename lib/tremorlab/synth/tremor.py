@@ -42,7 +42,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TREMOR_KINDS", "TremorPhantom", "tremor_phantom", "smooth_random_process"]
+from tremorlab.synth.noise import brick_wall
+
+__all__ = ["TREMOR_KINDS", "TremorPhantom", "tremor_phantom"]
 
 #: Tremor band (Hz) of each kind: PD rest tremor, essential tremor, physiological tremor.
 TREMOR_KINDS: dict[str, tuple[float, float]] = {
@@ -117,26 +119,6 @@ def _finite(name: str, value: Any, lo: float | None = None, hi: float | None = N
         expected = "a finite number" + (" " if lo_s or hi_s else "") + " and ".join(s for s in (lo_s, hi_s) if s)
         raise _err(name, expected, value)
     return v
-
-
-def smooth_random_process(rng: np.random.Generator, n: int, rate_hz: float, cutoff_hz: float) -> np.ndarray:
-    """Band-limited Gaussian noise scaled to ``max|x| = 1``.
-
-    White Gaussian Fourier coefficients on the bins ``0 < f <= cutoff_hz`` of a record twice
-    as long as ``n`` (so the output is not periodic over the returned span), inverse real FFT,
-    first ``n`` samples, zero mean, divided by the largest magnitude. At least one bin is
-    always used, so a cutoff below the record's resolution gives one slow cycle.
-    """
-    m = 2 * max(int(n), 1)
-    nbins = m // 2 + 1
-    df = rate_hz / m
-    k_hi = int(np.clip(np.floor(cutoff_hz / df), 1, nbins - 1))
-    coef = np.zeros(nbins, dtype=complex)
-    coef[1:k_hi + 1] = rng.standard_normal(k_hi) + 1j * rng.standard_normal(k_hi)
-    x = np.fft.irfft(coef, n=m)[:n]
-    x = x - x.mean()
-    peak = np.max(np.abs(x)) if n > 0 else 0.0
-    return x / peak if peak > 0 else x
 
 
 def _burst_gate(rng: np.random.Generator, t: np.ndarray, rate_hz: float, depth: float,
@@ -308,12 +290,12 @@ def tremor_phantom(kind: str = "pd", duration_s: float = 20.0, rate_hz: float = 
     f0_draw = rng_tremor.uniform(lo_band + drift_hz, hi_band - drift_hz) if frequency_hz is None else None
     f0 = float(frequency_hz) if frequency_hz is not None else float(f0_draw)
     phase0 = float(rng_tremor.uniform(0, 2 * np.pi))
-    drift = smooth_random_process(rng_tremor, n, rate_hz, drift_cutoff_hz)
+    drift = brick_wall(rng_tremor, n, rate_hz, drift_cutoff_hz)
     inst_freq = f0 + drift_hz * drift
     # phase by the trapezoid rule, exact for a piecewise-linear f(t)
     dphase = np.pi * (inst_freq[1:] + inst_freq[:-1]) / rate_hz
     theta = phase0 + np.concatenate([[0.0], np.cumsum(dphase)])
-    am = smooth_random_process(rng_tremor, n, rate_hz, am_cutoff_hz)
+    am = brick_wall(rng_tremor, n, rate_hz, am_cutoff_hz)
     gate = _burst_gate(rng_tremor, t, rate_hz, burst_depth, burst_on_s, burst_off_s, burst_ramp_s)
     shape = (1.0 + am_depth * am) * gate
     envelope = amplitude * shape / shape.max()
