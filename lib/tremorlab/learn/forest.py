@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tremorlab.features.handwriting import FEATURE_GROUPS, FEATURE_NAMES, HandwritingFeatures
+
 __all__ = ["rates", "ForestResult", "evaluate", "cross_predict", "length_robustness", "top_features",
            "feature_correlation"]
 
@@ -96,8 +98,6 @@ def evaluate(X, y, n_splits: int = 25, test_size: float = 0.3, seed: int = 0, n_
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.model_selection import StratifiedShuffleSplit
 
-    from tremorlab.features.handwriting import FEATURE_NAMES, HandwritingFeatures
-
     y = np.asarray(y).astype(int)
     X = list(X)
     if len(X) != y.size:
@@ -138,8 +138,6 @@ def cross_predict(X, y, n_folds: int = 5, repeats: int = 5, seed: int = 0, n_est
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.model_selection import StratifiedKFold
 
-    from tremorlab.features.handwriting import FEATURE_NAMES, HandwritingFeatures
-
     y = np.asarray(y).astype(int)
     X = list(X)
     if len(X) != y.size:
@@ -165,8 +163,6 @@ def length_robustness(recordings, y, lengths_s, n_splits: int = 25, seed: int = 
     A recording shorter than ``L`` is used whole.  Features that the shortened recording cannot
     support (e.g. a spectrum with no complete 600-point bin) are NaN, which the forest handles.
     """
-    from tremorlab.features.handwriting import HandwritingFeatures
-
     base = extractor if extractor is not None else HandwritingFeatures()
     out = {}
     for L in lengths_s:
@@ -178,8 +174,6 @@ def length_robustness(recordings, y, lengths_s, n_splits: int = 25, seed: int = 
 
 def top_features(result: ForestResult, k: int = 8) -> list[tuple[str, str, float]]:
     """The ``k`` features of highest mean Gini importance: ``(name, group, importance)``."""
-    from tremorlab.features.handwriting import FEATURE_GROUPS
-
     group_of = {n: g for g, names in FEATURE_GROUPS.items() for n in names}
     order = np.argsort(result.mean_importance)[::-1][:k]
     return [(result.feature_names[i], group_of[result.feature_names[i]], float(result.mean_importance[i]))

@@ -27,6 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorlab.features.handwriting import HandwritingFeatures, summarize
+from tremorlab.features.session_tasks import select_writing
+from tremorlab.io import dysgraphia as dg
+from tremorlab.io.types import RecordingError
+
 __all__ = ["make_model", "FeatureTable", "nested_cv", "select_setting", "grid_product", "NestedResult", "child_metrics", "age_adjust",
            "DysgraphiaModel", "apply_to_folder", "train_on_folder", "MODEL_FORMAT"]
 
@@ -84,8 +89,6 @@ class FeatureTable:
         """The 53 features of ``rows``, the distance features measured against the mean spectra
         of the ``train`` children."""
         from sklearn.base import clone
-
-        from tremorlab.features.handwriting import HandwritingFeatures
 
         base = extractor if extractor is not None else HandwritingFeatures()
         S = self.summaries[writing]
@@ -268,16 +271,11 @@ class DysgraphiaModel:
     seed: int = 0
 
     def _summaries(self, recordings):
-        from tremorlab.features.handwriting import summarize
-        from tremorlab.features.session_tasks import select_writing
-
         return [summarize(select_writing(r, self.setting["writing"])) for r in recordings]
 
     def fit(self, recordings, y, ages=None):
         """Train on one session per child; ``ages`` (years) are needed when the setting adjusts
         the features for age."""
-        from tremorlab.features.handwriting import HandwritingFeatures
-
         if self.setting.get("inputs", "features") != "features":
             raise ValueError("DysgraphiaModel holds the handwriting-feature models only (no covariate inputs)")
         y = np.asarray(y).astype(int)
@@ -344,9 +342,6 @@ def apply_to_folder(model: "DysgraphiaModel | str | os.PathLike", folder, labels
 
     import pandas as pd
 
-    from tremorlab.io import dysgraphia as dg
-    from tremorlab.io.types import RecordingError
-
     if not isinstance(model, DysgraphiaModel):
         model = DysgraphiaModel.load(model)
     folder = Path(folder)
@@ -397,10 +392,6 @@ def train_on_folder(folder, labels=None, writings=("session", "words", "sentence
                     ada_estimators: int = 100) -> tuple["DysgraphiaModel", dict]:
     """Choose the setting (model family, writing, age adjustment) by inner cross-validation on all
     children of ``folder``, as chapter 4 does, and train it on all of them.  Returns ``(model, info)``."""
-    from tremorlab.features.handwriting import summarize
-    from tremorlab.features.session_tasks import select_writing
-    from tremorlab.io import dysgraphia as dg
-
     coh = dg.load_cohort(folder, labels)
     y = coh.y
     summ = {w: [summarize(select_writing(c.recording, w)) for c in coh.children] for w in writings}

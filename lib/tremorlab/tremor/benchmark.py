@@ -35,7 +35,14 @@ from scipy import signal as sps
 from scipy import stats as spstats
 
 from tremorlab import parallel
+from tremorlab.adaptive import anc
+from tremorlab.adaptive.base import FilterDivergedError, StabilityError
+from tremorlab.adaptive.fxlms import filtered_reference
+from tremorlab.dsp import bandpass
 from tremorlab.learn.metrics import group_bootstrap
+from tremorlab.synth.tremor_atlas import pseudo_action_windows, split_patients, tremor_atlas
+from tremorlab.tremor import BMFLC, EBMFLC, WAKE
+from tremorlab.tremor import phtnet as P
 
 TREMOR_BAND_HZ = (3.0, 12.0)
 FREQ_SEARCH_HZ = (0.5, 20.0)
@@ -111,8 +118,6 @@ def upsample(x: np.ndarray, factor: int = 2, axis: int = 1) -> np.ndarray:
 
 
 def _make_streaming(name: str, rate_hz: float):
-    from tremorlab.tremor import BMFLC, EBMFLC, WAKE
-
     return {"BMFLC": BMFLC, "EBMFLC": EBMFLC, "WAKE": WAKE}[name](sampling_rate_hz=rate_hz)
 
 
@@ -160,8 +165,6 @@ def phtnet_tremor(model, windows, factor: int = 2, batch_size: int = 512) -> tup
     :func:`tremorlab.tremor.phtnet.predict` (batched), and ``tremor[t] = x[t + 1] - y[t]``
     (the network's output at ``t`` estimates the voluntary motion at ``t + 1``), scaled back.
     """
-    from tremorlab.tremor import phtnet as P
-
     x = upsample(_check_windows3(windows), factor, axis=1)
     n, T, c = x.shape
     flat = x.transpose(0, 2, 1).reshape(n * c, T)
@@ -184,9 +187,6 @@ def train_phtnet_on_atlas(n_patients: int = 30, tasks=("rest-1", "posture-1"), w
     voluntary ground truth one sample ahead; the weights of the best validation epoch are kept.
     Returns ``(model, history)``.
     """
-    from tremorlab.synth.tremor_atlas import pseudo_action_windows, split_patients, tremor_atlas
-    from tremorlab.tremor import phtnet as P
-
     P.set_determinism(seed, threads=threads)
     atlas = tremor_atlas(n_patients=n_patients, n_pd=round(n_patients * 47 / 81), tasks=tuple(tasks), seed=seed)
     n_va = max(1, round(n_patients * 0.2))
@@ -367,8 +367,6 @@ def pen_reference(segment_signal: np.ndarray, rate_in_hz: float = 50.0, rate_hz:
     to ``rate_hz`` (polyphase), band-passed to the tremor band, scaled to unit RMS."""
     from fractions import Fraction
 
-    from tremorlab.dsp import bandpass
-
     s = np.asarray(segment_signal, dtype=float)
     if s.ndim != 2 or s.shape[0] < 16:
         raise ValueError(f"segment_signal: expected (n_samples >= 16, axes), got {s.shape}")
@@ -392,10 +390,6 @@ def canceller_attenuation_db(x: np.ndarray, algorithms, params: dict, noise_std:
     :func:`tremorlab.adaptive.anc.simulate`; attenuation ``-10 log10(sum e^2 / sum d^2)`` over the
     last ``tail`` of the signal.  A diverging or unstable filter gives NaN.
     """
-    from tremorlab.adaptive import anc
-    from tremorlab.adaptive.base import FilterDivergedError, StabilityError
-    from tremorlab.adaptive.fxlms import filtered_reference
-
     rng = np.random.default_rng(seed)
     d = anc.disturbance(x, noise_std=noise_std, rng=rng)
     xf = filtered_reference(x, anc.SECONDARY_PATH)

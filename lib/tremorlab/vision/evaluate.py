@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from tremorlab.learn.metrics import bootstrap_ci
+from tremorlab.vision.dataset import to_tensor
+
 CLASSES = (0, 1, 2, 3, 4)
 
 
@@ -29,8 +32,6 @@ def _weighted(fn):
 
 def classification_report(y_true, y_pred, groups=None, n_boot: int = 1000, seed: int = 0) -> dict:
     """Accuracy, weighted precision / recall / F1 as (estimate, low, high) in percent."""
-    from tremorlab.learn.metrics import bootstrap_ci
-
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     out = {}
     fns = {"accuracy": lambda a, b: float(np.mean(a == b)), "precision": _weighted("precision"),
@@ -73,8 +74,6 @@ def penultimate_features(model, images: np.ndarray, batch_size: int = 64) -> np.
     """Pooled features just before the classifier (timm's ``forward_head(..., pre_logits=True)``)."""
     import torch
 
-    from tremorlab.vision.dataset import to_tensor
-
     model.eval()
     out = []
     with torch.no_grad():
@@ -105,8 +104,6 @@ def paired_difference_ci(correct_a, correct_b, groups, n_boot: int = 1000, seed:
     accuracy is the mean over its seeds.  Whole ``groups`` (patients) are resampled, the same
     resample for both models (a paired bootstrap).  Returns (estimate, low, high).
     """
-    from tremorlab.learn.metrics import bootstrap_ci
-
     a = np.asarray(correct_a, float).reshape(len(correct_a), -1)
     b = np.asarray(correct_b, float).reshape(len(correct_b), -1)
     if a.shape[0] != b.shape[0]:
@@ -120,8 +117,6 @@ def paired_difference_ci(correct_a, correct_b, groups, n_boot: int = 1000, seed:
 
 def group_mean_ci(values, groups, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
     """Mean of ``values`` over people with a bootstrap interval that resamples people (``groups``)."""
-    from tremorlab.learn.metrics import bootstrap_ci
-
     v = np.asarray(values, float)
     return bootstrap_ci(lambda x, _: float(x.mean()), v, np.zeros(len(v)), n_boot=n_boot, level=level, seed=seed,
                         groups=groups)
