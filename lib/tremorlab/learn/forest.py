@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tremorlab.features.handwriting import FEATURE_GROUPS, FEATURE_NAMES, HandwritingFeatures
+from tremorlab.learn.metrics import confusion
 
 __all__ = ["rates", "ForestResult", "evaluate", "cross_predict", "length_robustness", "top_features",
            "feature_correlation"]
@@ -41,10 +42,7 @@ def rates(y_true, y_pred) -> dict[str, float]:
     a rate whose denominator is zero is NaN.
     """
     y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
-    tp = int(((y_true == 1) & (y_pred == 1)).sum())
-    fp = int(((y_true == 0) & (y_pred == 1)).sum())
-    fn = int(((y_true == 1) & (y_pred == 0)).sum())
-    tn = int(((y_true == 0) & (y_pred == 0)).sum())
+    tn, fp, fn, tp = (int(c) for c in confusion(y_true, y_pred, (0, 1)).ravel())
     f1 = 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0
     tpr = tp / (tp + fn) if (tp + fn) else float("nan")
     fpr = fp / (fp + tn) if (fp + tn) else float("nan")

@@ -31,6 +31,7 @@ from tremorlab.features.handwriting import HandwritingFeatures, summarize
 from tremorlab.features.session_tasks import select_writing
 from tremorlab.io import dysgraphia as dg
 from tremorlab.io.types import RecordingError
+from tremorlab.learn.metrics import confusion
 
 __all__ = ["make_model", "FeatureTable", "nested_cv", "select_setting", "grid_product", "NestedResult", "child_metrics", "age_adjust",
            "DysgraphiaModel", "apply_to_folder", "train_on_folder", "MODEL_FORMAT"]
@@ -208,10 +209,7 @@ def nested_cv(table: FeatureTable, y, grid: list[dict], outer_splits: int = 10, 
 
 
 def _rates(y, pred) -> dict:
-    tp = np.sum((y == 1) & (pred == 1))
-    tn = np.sum((y == 0) & (pred == 0))
-    fp = np.sum((y == 0) & (pred == 1))
-    fn = np.sum((y == 1) & (pred == 0))
+    tn, fp, fn, tp = confusion(y, pred, (0, 1)).ravel()
     sens = tp / (tp + fn) if (tp + fn) else np.nan
     spec = tn / (tn + fp) if (tn + fp) else np.nan
     return {"accuracy": (tp + tn) / y.size, "balanced_accuracy": (sens + spec) / 2,

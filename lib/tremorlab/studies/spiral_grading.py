@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tremorlab import verdicts
-from tremorlab.learn.metrics import group_bootstrap
+from tremorlab.learn.metrics import confusion, group_bootstrap
 from tremorlab.report import comparison as C
 from tremorlab.studies import Cited
 from tremorlab.vision import evaluate as ev
@@ -135,7 +135,7 @@ def fit_and_evaluate(name: str, train: tuple, val: tuple, test: tuple, test_grou
     y = np.asarray(test[1])
     return {"model": model, "fit": fit, "proba": proba, "pred": pred,
             "report": ev.classification_report(y, pred, groups=test_groups, n_boot=n_boot, seed=seed),
-            "roc": ev.roc_per_class(y, proba), "confusion": ev.confusion(y, pred),
+            "roc": ev.roc_per_class(y, proba), "confusion": confusion(y, pred, ev.CLASSES),
             "by_setting": ev.accuracy_by(y, pred, test_setting)}
 
 

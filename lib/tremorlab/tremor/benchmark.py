@@ -349,12 +349,6 @@ def grouped_cv_predict(X, y, segment, n_splits: int = 5, seed: int = 0, n_estima
     return proba
 
 
-def confusion(y, pred, n_classes: int = 4) -> np.ndarray:
-    cm = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(cm, (np.asarray(y), np.asarray(pred)), 1)
-    return cm
-
-
 def per_class_recall(cm: np.ndarray) -> list[float]:
     rows = cm.sum(axis=1)
     return [float(cm[k, k] / rows[k]) if rows[k] else float("nan") for k in range(cm.shape[0])]
@@ -409,5 +403,5 @@ def canceller_attenuation_db(x: np.ndarray, algorithms, params: dict, noise_std:
 __all__ = ["ESTIMATORS", "STREAMING", "TREMOR_BAND_HZ", "band_power_features", "tremor_features", "upsample",
            "streaming_tremor", "phtnet_tremor", "train_phtnet_on_atlas", "run_estimators", "spearman", "auc",
            "segment_bootstrap", "rating_stats", "youden_threshold", "balanced_accuracy", "feature_matrix",
-           "make_severity_model", "expected_severity", "grouped_cv_predict", "confusion", "per_class_recall",
+           "make_severity_model", "expected_severity", "grouped_cv_predict", "per_class_recall",
            "pen_reference", "canceller_attenuation_db"]

@@ -3,7 +3,8 @@
 Accuracy and the support-weighted precision, recall and F1 (scikit-learn ``average="weighted"``,
 the paper's Table 4, where weighted recall equals accuracy), each with a 95 % percentile
 bootstrap interval that resamples whole subjects (:func:`tremorlab.learn.metrics.bootstrap_ci`);
-per-class one-vs-rest ROC curves and AUCs; the confusion matrix; accuracy by acquisition
+per-class one-vs-rest ROC curves and AUCs; the confusion matrix
+(:func:`tremorlab.learn.metrics.confusion`); accuracy by acquisition
 setting; and the penultimate-layer features for t-SNE.
 """
 
@@ -55,12 +56,6 @@ def roc_per_class(y_true, proba, classes=CLASSES) -> dict:
         fpr, tpr, _ = roc_curve(pos, proba[:, k])
         out[c] = {"fpr": fpr, "tpr": tpr, "auc": float(roc_auc_score(pos, proba[:, k]))}
     return out
-
-
-def confusion(y_true, y_pred, classes=CLASSES) -> np.ndarray:
-    from sklearn.metrics import confusion_matrix
-
-    return confusion_matrix(y_true, y_pred, labels=list(classes))
 
 
 def accuracy_by(y_true, y_pred, key) -> dict:
