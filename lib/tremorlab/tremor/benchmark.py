@@ -67,17 +67,14 @@ def _hann_spectrum(x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarra
 
     ``S_k = c_k |X_k|^2 / (T sum w^2)`` with ``X`` the DFT of the mean-removed, Hann-weighted
     window and ``c_k = 2`` except at 0 Hz and Nyquist (1); Parseval makes ``sum_k S_k`` the mean
-    square of a stationary signal.
+    square of a stationary signal.  That is :func:`scipy.signal.periodogram`'s density (which
+    divides by ``rate_hz sum w^2``) times the bin width ``rate_hz / T``; ``w`` is the Hann window
+    without its zero end points.
     """
     T = x.shape[1]
-    w = np.hanning(T + 2)[1:-1]                  # no zero end points
-    X = np.fft.rfft((x - x.mean(axis=1, keepdims=True)) * w[None, :, None], axis=1)
-    c = np.full(X.shape[1], 2.0)
-    c[0] = 1.0
-    if T % 2 == 0:
-        c[-1] = 1.0
-    S = (np.abs(X) ** 2).sum(axis=2) * c[None, :] / (T * np.sum(w ** 2))
-    return np.fft.rfftfreq(T, 1.0 / rate_hz), S
+    f, density = sps.periodogram(x, rate_hz, window=np.hanning(T + 2)[1:-1], detrend="constant",
+                                 scaling="density", axis=1)
+    return f, density.sum(axis=2) * rate_hz / T
 
 
 def band_power_features(windows, rate_hz: float, band_hz=TREMOR_BAND_HZ) -> dict:
