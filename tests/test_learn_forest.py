@@ -114,3 +114,18 @@ def test_cross_predict_tests_every_writer_once_per_repeat_and_never_fits_on_it()
         assert sorted(i for h in held for i in h) == list(range(40))
     noise = forest.cross_predict(_summaries(y, None, seed=1), y, n_folds=5, repeats=2, n_estimators=20)
     assert forest.rates(np.tile(y, 2), noise.ravel())["f1"] < 0.6
+
+
+def test_forest_pipeline_is_the_extractor_fitted_on_training_then_the_forest():
+    """The pipeline gives what the explicit steps give: mean spectra from the training recordings, the chosen
+    columns, a forest seeded as asked (same predictions and importances, bit for bit)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    y = np.array([0, 1] * 15)
+    S = _summaries(y, "mean_speed", seed=4)
+    cols = [hw.FEATURE_NAMES.index(n) for n in hw.FEATURE_NAMES[:9]]
+    model = forest.forest_pipeline(hw.HandwritingFeatures(), cols, 25, 7).fit(S[:20], y[:20])
+    ext = hw.HandwritingFeatures().fit(S[:20])
+    rf = RandomForestClassifier(n_estimators=25, random_state=7, n_jobs=1).fit(ext.transform(S[:20])[:, cols], y[:20])
+    np.testing.assert_array_equal(model.predict_proba(S[20:]), rf.predict_proba(ext.transform(S[20:])[:, cols]))
+    np.testing.assert_array_equal(model[-1].feature_importances_, rf.feature_importances_)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from tremorlab.io.severity import SeverityWindows
+from tremorlab.learn.metrics import confusion
 from tremorlab.tremor import benchmark as B
 
 RATE = 50.0
@@ -32,6 +33,26 @@ def test_band_power_amplitude_frequency_fraction_known():
     # a 1 Hz sine is voluntary: almost nothing in 3-12 Hz
     slow = B.band_power_features(_sine_windows([1.0], [1.171875]), RATE)
     assert slow["fraction"][0] < 0.02
+
+
+@pytest.mark.parametrize("T", [128, 127])
+def test_hann_spectrum_is_scipy_periodogram_of_the_explicit_formula(T):
+    """``S_k = c_k |X_k|^2 / (T sum w^2)`` written out with the DFT (the code scipy's periodogram replaced), on
+    sines plus noise with an offset, even and odd window lengths: the same to float rounding; the bins sum to the
+    windows' mean square (Parseval; a sine on a bin, 3 axes: 3 A^2 / 2)."""
+    x = _sine_windows([0.5, 1.0, 2.0], [5.078125, 6.25, 8.59375], T=T, noise=0.3) + 0.7
+    w = np.hanning(T + 2)[1:-1]
+    X = np.fft.rfft((x - x.mean(axis=1, keepdims=True)) * w[None, :, None], axis=1)
+    c = np.full(X.shape[1], 2.0)
+    c[0] = 1.0
+    if T % 2 == 0:
+        c[-1] = 1.0
+    explicit = (np.abs(X) ** 2).sum(axis=2) * c[None, :] / (T * np.sum(w ** 2))
+    f, S = B._hann_spectrum(x, RATE)
+    np.testing.assert_array_equal(f, np.fft.rfftfreq(T, 1.0 / RATE))
+    np.testing.assert_allclose(S, explicit, rtol=1e-12, atol=1e-14 * explicit.max())
+    pure = _sine_windows([1.0], [6.25], T=128)
+    assert B._hann_spectrum(pure, RATE)[1].sum() == pytest.approx(1.5, rel=1e-3)
 
 
 def test_tremor_features_of_identity_and_half():
@@ -144,7 +165,7 @@ def test_severity_model_recovers_classes_by_segment():
     seg = np.repeat(np.arange(n_seg), per)
     X = np.column_stack([sev + 0.2 * rng.standard_normal(sev.size), rng.standard_normal(sev.size)])
     p = B.grouped_cv_predict(X, sev, seg, n_splits=4, seed=0, n_estimators=50)
-    cm = B.confusion(sev, p.argmax(axis=1))
+    cm = confusion(sev, p.argmax(axis=1), range(4))
     assert cm.sum() == sev.size and np.trace(cm) / cm.sum() > 0.9
     assert min(B.per_class_recall(cm)) > 0.8
     score = B.expected_severity(p, range(4))

@@ -67,3 +67,30 @@ def test_grader_is_a_classifier():
     assert np.mean(g.predict(X) == y) > 0.9
     with pytest.raises(ValueError, match="printed-line pixels"):
         tv.fit_spiral(np.zeros((50, 50), bool))
+
+
+def test_grader_is_a_scikit_learn_estimator():
+    """clone / get_params / set_params, NotFittedError before fit, score, and a grid search over C use it as any
+    scikit-learn classifier; its probabilities are those of the plain StandardScaler -> LogisticRegression."""
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, len(tv.FEATURES)))
+    y = np.digitize(X[:, 0] + 0.3 * rng.normal(size=80), [-1.0, 0.0, 1.0])     # grades 0-3
+    g = tv.TraceGrader(C=0.5, seed=3)
+    assert clone(g).get_params() == {"C": 0.5, "seed": 3}
+    with pytest.raises(NotFittedError):
+        g.predict(X)
+    g.fit(X, y)
+    ref = make_pipeline(StandardScaler(), LogisticRegression(C=0.5, max_iter=5000, random_state=3)).fit(X, y)
+    np.testing.assert_array_equal(g.predict_proba(X)[:, :4], ref.predict_proba(X))
+    assert g.score(X, y) == np.mean(g.predict(X) == y) > 0.7
+    search = GridSearchCV(tv.TraceGrader(), {"C": [0.1, 1.0]}, cv=3).fit(X, y)
+    assert search.best_params_["C"] in (0.1, 1.0)
+    with pytest.raises(ValueError, match="grades must be in"):
+        tv.TraceGrader().fit(X, y + 3)

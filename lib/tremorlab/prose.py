@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tremorlab.paths import ROOT
+
 #: roles that mark a number as accounted for (``glue`` covers ``glue:text``, ``glue:md`` ...)
 MARKING_ROLES = ("glue", "cited", "calc")
 
@@ -172,8 +174,6 @@ def check_book(root: Path) -> list[Figure]:
 def main(argv=None) -> int:
     """``python -m tremorlab.prose [FILE ...]``: list the unaccounted figures (the whole book by default)."""
     import sys
-
-    from tremorlab.paths import ROOT
 
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:

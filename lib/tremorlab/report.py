@@ -20,7 +20,7 @@ import math
 import os
 from pathlib import Path
 
-from tremorlab import repro, verdicts
+from tremorlab import data, repro, verdicts
 from tremorlab._files import write_json_atomic  # noqa: F401  (re-exported: report.write_json_atomic)
 from tremorlab.paths import BUILD
 
@@ -100,7 +100,6 @@ def save_metrics(chapter: str, preset: str, metrics: dict, comparisons: list[dic
     record = validate({"chapter": chapter, "preset": preset, "metrics": _clean(metrics),
                        "comparisons": _clean(list(comparisons))})
     write_json_atomic(metrics_path(chapter), record)
-    from tremorlab import data
 
     if os.environ.get("TREMORLAB_RUN_DIR"):
         write_json_atomic(Path(os.environ["TREMORLAB_RUN_DIR"]) / "datasets_used.json", sorted(data.USED))

@@ -28,7 +28,7 @@ import re
 import time
 from pathlib import Path
 
-from tremorlab import repro, run
+from tremorlab import parallel, repro, run
 from tremorlab._files import atomic_write
 
 SWEEP_TABLE = "sweep.json"
@@ -114,8 +114,6 @@ def run_point(chapter: str, preset: str, params: dict, folder: str) -> dict:
 
 
 def _client(workers: int | None, scheduler: str | None):
-    from tremorlab import parallel
-
     if scheduler:
         return parallel.connect(scheduler), None
     from distributed import Client, LocalCluster

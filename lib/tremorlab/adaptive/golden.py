@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorlab._files import write_json_atomic
 from tremorlab.adaptive import ALGORITHMS
 from tremorlab.adaptive.anc import PRIMARY_PATH, SECONDARY_PATH
 
@@ -95,8 +96,6 @@ def case(algorithm: str) -> dict:
 
 def write(outdir) -> list[Path]:
     """Write every algorithm's golden file into ``outdir`` (created); returns the paths."""
-    from tremorlab._files import write_json_atomic
-
     outdir = Path(outdir)
     return [write_json_atomic(outdir / f"{name}.json", case(name)) for name in ALGORITHMS]
 

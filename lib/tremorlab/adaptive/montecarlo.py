@@ -29,6 +29,8 @@ from tremorlab import parallel
 from tremorlab.adaptive import anc, registry
 from tremorlab.adaptive.base import LAMBDA_GRID, MU_GRID, Q_GRID, FilterDivergedError, StabilityError  # noqa: F401
 from tremorlab.adaptive.fxlms import filtered_reference
+from tremorlab.learn.metrics import bootstrap_ci
+from tremorlab.synth.shaking_table import shaking_table
 
 # The grids (MU_GRID: the paper's step sizes; LAMBDA_GRID, Q_GRID: RLS and Kalman in the fair comparison)
 # live in tremorlab.adaptive.base, each filter's grid and parameters on its class (tremorlab.adaptive.registry).
@@ -79,8 +81,6 @@ def iterations_to_converge(curve_db: np.ndarray, steady_db: float, tol_db: float
 
 
 def _ci(values: np.ndarray, seed: int = 0) -> tuple[float, float, float]:
-    from tremorlab.learn.metrics import bootstrap_ci
-
     v = np.asarray(values, dtype=float)
     return bootstrap_ci(lambda a, b: float(np.mean(a)), v, v, n_boot=1000, seed=seed)
 
@@ -231,8 +231,6 @@ def shaking_table_experiment(mode: str, params: dict, algorithm: str = "kalman",
     sensor noise of ``noise_std_g``.  Returns the curves as a :class:`MonteCarloResult` whose
     runs are the trials.
     """
-    from tremorlab.synth.shaking_table import shaking_table
-
     setup = setup or Setup(noise_std=noise_std_g)
     e2 = np.zeros((n_trials, n_samples))
     d2 = np.zeros((n_trials, n_samples))

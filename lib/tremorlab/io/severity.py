@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorlab import data
 from tremorlab.io.types import RecordingError
 
 #: Standard gravity (m/s^2), for the g -> m/s^2 conversion.
@@ -141,8 +142,6 @@ def read_severity_dataset(subset: str, root: str | os.PathLike | None = None,
         raise ValueError(f"subset must be one of {sorted(SUBSETS)}, got {subset!r}")
     folder_name, unit = SUBSETS[subset]
     if root is None:
-        from tremorlab import data
-
         root = data.where("tremor_severity_imu")
     folder = Path(root) / folder_name
     if not folder.is_dir():

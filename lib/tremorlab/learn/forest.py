@@ -25,8 +25,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 
-__all__ = ["rates", "ForestResult", "evaluate", "cross_predict", "length_robustness", "top_features",
+from tremorlab.features.handwriting import FEATURE_GROUPS, FEATURE_NAMES, HandwritingFeatures
+from tremorlab.learn.metrics import confusion
+
+__all__ = ["rates", "ForestResult", "forest_pipeline", "evaluate", "cross_predict", "length_robustness", "top_features",
            "feature_correlation"]
 
 
@@ -39,10 +47,7 @@ def rates(y_true, y_pred) -> dict[str, float]:
     a rate whose denominator is zero is NaN.
     """
     y_true, y_pred = np.asarray(y_true).astype(int), np.asarray(y_pred).astype(int)
-    tp = int(((y_true == 1) & (y_pred == 1)).sum())
-    fp = int(((y_true == 0) & (y_pred == 1)).sum())
-    fn = int(((y_true == 1) & (y_pred == 0)).sum())
-    tn = int(((y_true == 0) & (y_pred == 0)).sum())
+    tn, fp, fn, tp = (int(c) for c in confusion(y_true, y_pred, (0, 1)).ravel())
     f1 = 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0
     tpr = tp / (tp + fn) if (tp + fn) else float("nan")
     fpr = fp / (fp + tn) if (fp + tn) else float("nan")
@@ -74,6 +79,20 @@ class ForestResult:
         return self.importances.mean(axis=0)
 
 
+def forest_pipeline(extractor, columns, n_estimators: int, random_state: int) -> Pipeline:
+    """The protocol's model as one scikit-learn pipeline: a clone of the (unfitted) feature
+    ``extractor`` (its mean spectra are learnt in ``fit``, on the training recordings only), the
+    feature ``columns`` kept (indices into :data:`~tremorlab.features.handwriting.FEATURE_NAMES`),
+    and a random forest of ``n_estimators`` trees seeded with ``random_state``.
+
+    The protocols build one per split, each with its own seed, which is why they loop over the splits
+    rather than hand one estimator to ``sklearn.model_selection.cross_validate`` (which clones the same
+    seed into every split).
+    """
+    return make_pipeline(clone(extractor), FunctionTransformer(np.take, kw_args={"indices": list(columns), "axis": 1}),
+                         RandomForestClassifier(n_estimators=n_estimators, random_state=random_state, n_jobs=1))
+
+
 def evaluate(X, y, n_splits: int = 25, test_size: float = 0.3, seed: int = 0, n_estimators: int = 100,
              features: list[str] | None = None, extractor=None) -> ForestResult:
     """Stratified 70 / 30 splits, repeated ``n_splits`` times; the study's protocol as we read it.
@@ -92,12 +111,6 @@ def evaluate(X, y, n_splits: int = 25, test_size: float = 0.3, seed: int = 0, n_
     -------
     ForestResult
     """
-    from sklearn.base import clone
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.model_selection import StratifiedShuffleSplit
-
-    from tremorlab.features.handwriting import FEATURE_NAMES, HandwritingFeatures
-
     y = np.asarray(y).astype(int)
     X = list(X)
     if len(X) != y.size:
@@ -111,17 +124,14 @@ def evaluate(X, y, n_splits: int = 25, test_size: float = 0.3, seed: int = 0, n_
     sss = StratifiedShuffleSplit(n_splits=n_splits, test_size=test_size, random_state=seed)
     f1, tpr, fpr, imp, acc = [], [], [], [], []
     for k, (tr, te) in enumerate(sss.split(np.zeros(y.size), y)):
-        ext = clone(base).fit([summaries[i] for i in tr])      # mean spectra from the training part only
-        Xtr = ext.transform([summaries[i] for i in tr])[:, cols]
-        Xte = ext.transform([summaries[i] for i in te])[:, cols]
-        rf = RandomForestClassifier(n_estimators=n_estimators, random_state=seed * 1000 + k, n_jobs=1)
-        rf.fit(Xtr, y[tr])
-        r = rates(y[te], rf.predict(Xte))
+        # mean spectra from the training part only; a seed per split
+        model = forest_pipeline(base, cols, n_estimators, seed * 1000 + k).fit([summaries[i] for i in tr], y[tr])
+        r = rates(y[te], model.predict([summaries[i] for i in te]))
         f1.append(r["f1"])
         tpr.append(r["tpr"])
         fpr.append(r["fpr"])
         acc.append(r["accuracy"])
-        imp.append(rf.feature_importances_)
+        imp.append(model[-1].feature_importances_)
     return ForestResult(np.array(f1), np.array(tpr), np.array(fpr), np.array(imp), names, np.array(acc))
 
 
@@ -134,12 +144,6 @@ def cross_predict(X, y, n_folds: int = 5, repeats: int = 5, seed: int = 0, n_est
     the result, shape ``(repeats, n)``, can be scored with an interval that resamples the writers
     (:func:`tremorlab.learn.nested.child_metrics`).
     """
-    from sklearn.base import clone
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.model_selection import StratifiedKFold
-
-    from tremorlab.features.handwriting import FEATURE_NAMES, HandwritingFeatures
-
     y = np.asarray(y).astype(int)
     X = list(X)
     if len(X) != y.size:
@@ -151,10 +155,8 @@ def cross_predict(X, y, n_folds: int = 5, repeats: int = 5, seed: int = 0, n_est
     for r in range(repeats):
         skf = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed * 1000 + r)
         for k, (tr, te) in enumerate(skf.split(np.zeros(y.size), y)):
-            ext = clone(base).fit([summaries[i] for i in tr])
-            rf = RandomForestClassifier(n_estimators=n_estimators, random_state=seed * 100000 + r * 100 + k, n_jobs=1)
-            rf.fit(ext.transform([summaries[i] for i in tr])[:, cols], y[tr])
-            pred[r, te] = rf.predict(ext.transform([summaries[i] for i in te])[:, cols])
+            model = forest_pipeline(base, cols, n_estimators, seed * 100000 + r * 100 + k)
+            pred[r, te] = model.fit([summaries[i] for i in tr], y[tr]).predict([summaries[i] for i in te])
     return pred
 
 
@@ -165,8 +167,6 @@ def length_robustness(recordings, y, lengths_s, n_splits: int = 25, seed: int = 
     A recording shorter than ``L`` is used whole.  Features that the shortened recording cannot
     support (e.g. a spectrum with no complete 600-point bin) are NaN, which the forest handles.
     """
-    from tremorlab.features.handwriting import HandwritingFeatures
-
     base = extractor if extractor is not None else HandwritingFeatures()
     out = {}
     for L in lengths_s:
@@ -178,8 +178,6 @@ def length_robustness(recordings, y, lengths_s, n_splits: int = 25, seed: int = 
 
 def top_features(result: ForestResult, k: int = 8) -> list[tuple[str, str, float]]:
     """The ``k`` features of highest mean Gini importance: ``(name, group, importance)``."""
-    from tremorlab.features.handwriting import FEATURE_GROUPS
-
     group_of = {n: g for g, names in FEATURE_GROUPS.items() for n in names}
     order = np.argsort(result.mean_importance)[::-1][:k]
     return [(result.feature_names[i], group_of[result.feature_names[i]], float(result.mean_importance[i]))

@@ -7,6 +7,35 @@ from typing import Callable
 import numpy as np
 
 
+def confusion(y_true, y_pred, labels) -> np.ndarray:
+    """Confusion counts: ``C[i, j]`` samples of true label ``labels[i]`` predicted as ``labels[j]``.
+
+    The layout of :func:`sklearn.metrics.confusion_matrix` (rows true, columns predicted, in the order
+    of ``labels``), with the same numbers: a sample whose true or predicted label is not in ``labels``
+    is not counted.  For two classes, ``confusion(y, pred, (0, 1)).ravel()`` is ``(TN, FP, FN, TP)``.
+    The one implementation of confusion counting in the library (vision, the tremor benchmark, the
+    dysgraphia forest and nested CV use it).
+    """
+    labels = np.asarray(labels)
+    y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"confusion: y_true and y_pred differ in length ({y_true.size} vs {y_pred.size})")
+    if labels.ndim != 1 or labels.size == 0 or np.unique(labels).size != labels.size:
+        raise ValueError(f"confusion: labels must be distinct values, got {labels.tolist()}")
+    n = labels.size
+    order = np.argsort(labels, kind="stable")
+    ordered = labels[order]
+
+    def index(v):
+        pos = np.clip(np.searchsorted(ordered, v), 0, n - 1)
+        return order[pos], ordered[pos] == v
+
+    i, known_true = index(y_true)
+    j, known_pred = index(y_pred)
+    keep = known_true & known_pred
+    return np.bincount(i[keep] * n + j[keep], minlength=n * n).reshape(n, n)
+
+
 def group_bootstrap(stat: Callable[..., float], arrays: dict, groups=None, n_boot: int = 1000, seed: int = 0,
                     level: float = 0.95) -> tuple[float, float, float]:
     """Point estimate and percentile bootstrap interval of ``stat(**arrays)``, resampling whole groups.

@@ -27,6 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorlab.features.handwriting import HandwritingFeatures, summarize
+from tremorlab.features.session_tasks import select_writing
+from tremorlab.io import dysgraphia as dg
+from tremorlab.io.types import RecordingError
+from tremorlab.learn.metrics import confusion
+
 __all__ = ["make_model", "FeatureTable", "nested_cv", "select_setting", "grid_product", "NestedResult", "child_metrics", "age_adjust",
            "DysgraphiaModel", "apply_to_folder", "train_on_folder", "MODEL_FORMAT"]
 
@@ -84,8 +90,6 @@ class FeatureTable:
         """The 53 features of ``rows``, the distance features measured against the mean spectra
         of the ``train`` children."""
         from sklearn.base import clone
-
-        from tremorlab.features.handwriting import HandwritingFeatures
 
         base = extractor if extractor is not None else HandwritingFeatures()
         S = self.summaries[writing]
@@ -205,10 +209,7 @@ def nested_cv(table: FeatureTable, y, grid: list[dict], outer_splits: int = 10, 
 
 
 def _rates(y, pred) -> dict:
-    tp = np.sum((y == 1) & (pred == 1))
-    tn = np.sum((y == 0) & (pred == 0))
-    fp = np.sum((y == 0) & (pred == 1))
-    fn = np.sum((y == 1) & (pred == 0))
+    tn, fp, fn, tp = confusion(y, pred, (0, 1)).ravel()
     sens = tp / (tp + fn) if (tp + fn) else np.nan
     spec = tn / (tn + fp) if (tn + fp) else np.nan
     return {"accuracy": (tp + tn) / y.size, "balanced_accuracy": (sens + spec) / 2,
@@ -268,16 +269,11 @@ class DysgraphiaModel:
     seed: int = 0
 
     def _summaries(self, recordings):
-        from tremorlab.features.handwriting import summarize
-        from tremorlab.features.session_tasks import select_writing
-
         return [summarize(select_writing(r, self.setting["writing"])) for r in recordings]
 
     def fit(self, recordings, y, ages=None):
         """Train on one session per child; ``ages`` (years) are needed when the setting adjusts
         the features for age."""
-        from tremorlab.features.handwriting import HandwritingFeatures
-
         if self.setting.get("inputs", "features") != "features":
             raise ValueError("DysgraphiaModel holds the handwriting-feature models only (no covariate inputs)")
         y = np.asarray(y).astype(int)
@@ -344,9 +340,6 @@ def apply_to_folder(model: "DysgraphiaModel | str | os.PathLike", folder, labels
 
     import pandas as pd
 
-    from tremorlab.io import dysgraphia as dg
-    from tremorlab.io.types import RecordingError
-
     if not isinstance(model, DysgraphiaModel):
         model = DysgraphiaModel.load(model)
     folder = Path(folder)
@@ -397,10 +390,6 @@ def train_on_folder(folder, labels=None, writings=("session", "words", "sentence
                     ada_estimators: int = 100) -> tuple["DysgraphiaModel", dict]:
     """Choose the setting (model family, writing, age adjustment) by inner cross-validation on all
     children of ``folder``, as chapter 4 does, and train it on all of them.  Returns ``(model, info)``."""
-    from tremorlab.features.handwriting import summarize
-    from tremorlab.features.session_tasks import select_writing
-    from tremorlab.io import dysgraphia as dg
-
     coh = dg.load_cohort(folder, labels)
     y = coh.y
     summ = {w: [summarize(select_writing(c.recording, w)) for c in coh.children] for w in writings}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 
+from tremorlab.pen.tremor_sources import TREMOR_CHOICES
+
 
 def _cmd_emulate(args) -> int:
     from tremorlab.pen import emulator
@@ -74,7 +76,6 @@ def _tremor_arg(loop: bool):
 
 def add_cli(subparsers) -> None:
     from tremorlab.pen import protocol as P
-    from tremorlab.pen.emulator import TREMOR_CHOICES
 
     p = subparsers.add_parser("pen", help="the smart pen: emulator and serial ports")
     sub = p.add_subparsers(dest="pen_command", required=True)

@@ -40,23 +40,23 @@ from pathlib import Path
 
 import numpy as np
 
-from tremorlab import paths
+from tremorlab import data, dsp, paths
 from tremorlab._files import atomic_write
+from tremorlab.io import severity as sev
+from tremorlab.pen import protocol as P
+from tremorlab.synth.shaking_table import shaking_table
+from tremorlab.pen.tremor_sources import REAL_PREFIX, TREMOR_CHOICES
+from tremorlab.synth.tremor import tremor_phantom
 
-TREMOR_CHOICES = ("pd", "et", "physiological", "shaking-table-constant", "shaking-table-variable", "none")
 TREMOR_RATE_HZ = 3200.0
-#: A real tremor source: ``real:<subset>:<segment>`` (subset ``tim_tremor`` or ``imu_wild``).
-REAL_PREFIX = "real:"
 
 
 def parse_real_tremor(spec: str) -> tuple[str, int]:
     """``(subset, segment)`` of a ``real:<subset>:<segment>`` tremor source, or a ValueError."""
-    from tremorlab.io.severity import SUBSETS
-
     parts = str(spec).split(":")
-    if len(parts) != 3 or parts[0] + ":" != REAL_PREFIX or parts[1] not in SUBSETS or not parts[2].isdigit():
+    if len(parts) != 3 or parts[0] + ":" != REAL_PREFIX or parts[1] not in sev.SUBSETS or not parts[2].isdigit():
         raise ValueError(f"tremor: expected one of {TREMOR_CHOICES} or 'real:<subset>:<segment>' with subset in "
-                         f"{sorted(SUBSETS)} and a segment number (e.g. 'real:tim_tremor:12'), got {spec!r}")
+                         f"{sorted(sev.SUBSETS)} and a segment number (e.g. 'real:tim_tremor:12'), got {spec!r}")
     return parts[1], int(parts[2])
 
 
@@ -79,9 +79,6 @@ def real_tremor_signal(spec: str, rate_hz: float = TREMOR_RATE_HZ) -> np.ndarray
     amplitude is kept (``amplitude_g`` does not apply); the emulator loops over it.
     """
     from scipy.signal import resample_poly
-
-    from tremorlab import data
-    from tremorlab.io import severity as sev
 
     subset, seg = parse_real_tremor(spec)
     factor = float(rate_hz) / sev.RATE_HZ
@@ -139,14 +136,10 @@ def tremor_signal(kind: str = "pd", duration_s: float = 60.0, rate_hz: float = T
     if kind == "none":
         return np.zeros((n, 3))
     if kind in ("pd", "et", "physiological"):
-        from tremorlab.synth.tremor import tremor_phantom
-
         ph = tremor_phantom(kind=kind, duration_s=duration_s, rate_hz=rate_hz, seed=seed, n_axes=3,
                             amplitude=amplitude_g, voluntary_amplitude=0.2 * amplitude_g, noise_std=0.0)
         return np.asarray(ph.signal, float)[:n]
     if kind in ("shaking-table-constant", "shaking-table-variable"):
-        from tremorlab.synth.shaking_table import shaking_table
-
         trial = shaking_table(mode=kind.rsplit("-", 1)[1], n_samples=n, rate_hz=rate_hz, seed=seed,
                               radius_mm=1.0, noise_std_g=0.0, lsb_g=0.0)
         out = np.zeros((n, 3))
@@ -301,8 +294,6 @@ def emulated_session(algorithms, tremor: str = "pd", seconds_off: float = 3.0, s
         Segment name (``"motor off"`` or the algorithm) -> ``cfg``: the sequence number of the
         command that started it, so ``samples[samples["cfg"] == cfg]`` is that segment.
     """
-    from tremorlab.pen import protocol as P
-
     seq = iter(range(1, 0x10000))
     commands: list[tuple[float, bytes]] = []
 
@@ -342,8 +333,6 @@ def segment_stats(samples: np.ndarray, segments: dict[str, int], rate_hz: float,
     and the *attenuation*: ``10 log10(P_band(e) / P_band(e_off))`` with ``e_off`` the
     ``"motor off"`` segment (negative: less tremor than without the motor).
     """
-    from tremorlab import dsp
-
     n = int(round(last_s * rate_hz))
     rows = {}
     for name, cfg in segments.items():

@@ -47,7 +47,13 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorlab import dsp
 from tremorlab.pen import protocol as P
+from tremorlab.pen.client import PenClient, PenDisconnected, list_ports
+from tremorlab.pen.emulator import start_emulator
+from tremorlab.pen.recorder import Recorder
+from tremorlab.pen.stability import step_size_bounds
+from tremorlab.pen.tremor_sources import TREMOR_CHOICES
 
 EMULATOR = "emulator"
 #: parameters shown in the panel
@@ -68,8 +74,6 @@ def render_plots(s: np.ndarray, rate_hz: float = 1000.0, title: str = "", width_
 
     matplotlib.use("agg", force=False)
     from matplotlib.figure import Figure
-
-    from tremorlab import dsp
 
     fig = Figure(figsize=(width_in, 5.2), dpi=80)
     axs = fig.subplots(2, 2)
@@ -146,9 +150,6 @@ class PenPanel:
     def __init__(self, refresh_hz: float = 12.5, window_s: float = 4.0, record_dir: str | Path = "recordings",
                  tremor: str = "pd", start_thread: bool = True):
         import ipywidgets as W
-
-        from tremorlab.pen.client import list_ports
-        from tremorlab.pen.emulator import TREMOR_CHOICES
 
         previous = PenPanel.active
         if previous is not None and previous is not self:
@@ -314,8 +315,6 @@ class PenPanel:
         self._update_bound()
 
     def _update_bound(self) -> None:
-        from tremorlab.pen.stability import step_size_bounds
-
         if not self.pen_params:
             self.bound_label.value = ""
             return
@@ -337,8 +336,6 @@ class PenPanel:
     # ---- observers -------------------------------------------------------------------------
     def _command(self, what: str, fn) -> bool:
         """Run a command; on success read the pen's state back. False (and the reason shown) on failure."""
-        from tremorlab.pen.client import PenDisconnected
-
         if self.client is None:
             self.say(f"{what}: not connected", error=True)
             return False
@@ -371,15 +368,11 @@ class PenPanel:
 
     def connect(self) -> None:
         """Connect to the chosen port (or start the emulator), then read the pen's state."""
-        from tremorlab.pen.client import PenClient
-
         if self.client is not None:
             return
         self.connect_button.disabled = True
         try:
             if self.port.value == EMULATOR:
-                from tremorlab.pen.emulator import start_emulator
-
                 self.say(f"starting the emulator ({self.tremor.value} tremor)...")
                 self.emulator = start_emulator(self.tremor.value)
                 self.client = PenClient(self.emulator.port, clock_zero_ns=self.emulator.clock_zero_ns)
@@ -568,8 +561,6 @@ class PenPanel:
             self._labels()
 
     def start_recording(self) -> Path | None:
-        from tremorlab.pen.recorder import Recorder
-
         if self.client is None:
             self._set(self.record_button, False)
             self.say("record: not connected", error=True)
@@ -668,8 +659,6 @@ class PenPanel:
 
     def refresh(self) -> bool:
         """Send the newest telemetry to the plots; False when there was nothing new."""
-        from tremorlab import dsp
-
         c = self.client
         now = time.monotonic()
         if c is None:

@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from tremorlab import verdicts
+from tremorlab import report, verdicts
+from tremorlab.features import handwriting as hw
+from tremorlab.features.handwriting import HandwritingFeatures
+from tremorlab.learn import forest
+from tremorlab.learn import nested as ns
+from tremorlab.learn.nested import _rates
 from tremorlab.studies import Cited
+from tremorlab.synth import handwriting as sh
 
 CHAPTER = "04-dysgraphia"
 
@@ -59,9 +65,6 @@ def paper_protocol(X, y, *, n_splits: int = 25, n_estimators: int = 100, seed: i
     ``n_folds``-fold cross-validations (:func:`tremorlab.learn.forest.cross_predict`) scored with a
     95 % bootstrap over children (:func:`tremorlab.learn.nested.child_metrics`, percent).
     """
-    from tremorlab.learn import forest
-    from tremorlab.learn import nested as ns
-
     res = forest.evaluate(X, y, n_splits=n_splits, n_estimators=n_estimators, seed=seed, extractor=extractor,
                           features=features)
     pred = forest.cross_predict(X, y, n_folds=n_folds, repeats=cv_repeats, seed=seed, n_estimators=n_estimators,
@@ -72,8 +75,6 @@ def paper_protocol(X, y, *, n_splits: int = 25, n_estimators: int = 100, seed: i
 
 def length_experiment(recordings, y, lengths_s, **kw) -> dict:
     """:func:`paper_protocol` on the first ``L`` seconds of every recording, for each ``L``."""
-    from tremorlab.features.handwriting import HandwritingFeatures
-
     base = kw.get("extractor") or HandwritingFeatures()
     out = {}
     for L in lengths_s:
@@ -86,8 +87,6 @@ def top_table(result, k: int = 8):
     """The ``k`` features of highest mean Gini importance, with their group, whether they come from a
     spectrum, and whether the paper names them among its top three; and the rank of each of those three."""
     import pandas as pd
-
-    from tremorlab.learn import forest
 
     top = pd.DataFrame(forest.top_features(result, k=k), columns=["feature", "group", "importance"]).round(4)
     top["frequency feature"] = top["feature"].str.contains("freq")
@@ -108,9 +107,6 @@ def speed_frequency_known_answer(rates_hz=(3.0, 4.0, 5.0, 6.0, 7.0, 8.0), seeds=
     """
     import pandas as pd
 
-    from tremorlab.features import handwriting as hw
-    from tremorlab.synth import handwriting as sh
-
     rows = []
     for seed in seeds:
         base = sh.writer_profile("w", "TD", 3, np.random.default_rng(seed), effects=())
@@ -130,8 +126,6 @@ def true_stroke_rates(n_td: int, n_d: int, seed: int, effects=None) -> np.ndarra
     """The stroke rates (1 / stroke interval, Hz) of the writers of
     :func:`tremorlab.synth.handwriting.dysgraphia_cohort` with the same arguments, in its order
     (the same random draws)."""
-    from tremorlab.synth import handwriting as sh
-
     out = []
     for k in range(n_td + n_d):
         g, i = ("TD", k) if k < n_td else ("D", k - n_td)
@@ -146,8 +140,6 @@ def paired_difference(y, pred_a, pred_b, *, metric: str = "accuracy", n_boot: in
     """``metric(pred_a) - metric(pred_b)`` in percentage points, with a percentile interval from a
     bootstrap over children that resamples the same children for both (paired).  Predictions have
     shape ``(repeats, children)`` or ``(children,)``; repetitions are averaged."""
-    from tremorlab.learn.nested import _rates
-
     y = np.asarray(y).astype(int)
     A, B = np.atleast_2d(np.asarray(pred_a).astype(int)), np.atleast_2d(np.asarray(pred_b).astype(int))
 
@@ -224,8 +216,6 @@ def comparisons(*, n_features: int, real: dict, phantom: dict) -> list[dict]:
     ``n_freq_top8``, ``n_perfect``, ``r_median_bandwidth``, ``r_median_distance``, ``f1_median_only``,
     ``f1_median_bandwidth`` (fractions).
     """
-    from tremorlab import report
-
     P = PAPER
     rows = [report.comparison("number of features", P["n_features"].value, n_features, "", verdicts.by_construction(
         "51 named in the paper; space_between_words_std and pressure_change_trend added by us to reach 53"),

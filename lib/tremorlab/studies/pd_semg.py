@@ -36,6 +36,8 @@ from __future__ import annotations
 import numpy as np
 
 from tremorlab import report, verdicts
+from tremorlab.features import pen_tasks as pt
+from tremorlab.learn.metrics import bootstrap_ci
 from tremorlab.studies import Cited
 
 CHAPTER = "05-pd-semg-tablet"
@@ -89,8 +91,6 @@ def majority_vote(predictions) -> np.ndarray:
 
 def vote_accuracy(y, vote, n_boot: int = 1000, seed: int = 0) -> tuple[float, float, float]:
     """Accuracy of the vote and its 95 % bootstrap interval over subjects."""
-    from tremorlab.learn.metrics import bootstrap_ci
-
     acc, lo, hi = bootstrap_ci(lambda a, b: float(np.mean(a == b)), np.asarray(y), np.asarray(vote),
                                n_boot=n_boot, seed=seed)
     return float(acc), float(lo), float(hi)
@@ -168,8 +168,6 @@ def protocol_gap(paper_acc: dict, nested_acc: dict) -> dict:
 def jerk_ratio(controls, smooth_n: int, common_rate_hz: float, pd_rate_hz: float) -> tuple[float, float]:
     """Median over ``controls`` of mean jerk at the native rate / at ``pd_rate_hz``; and the same after
     resampling both versions to ``common_rate_hz``."""
-    from tremorlab.features import pen_tasks as pt
-
     def jerk(rec):
         return pt.kinematic_features(rec, smooth_n)["jerk_mean"]
 
@@ -186,8 +184,6 @@ def rate_path_features(recordings, moved, groups, smooth_n: int, common_rate_hz:
     Every recording is resampled to ``common_rate_hz`` as in the classification; the recordings
     where ``moved`` is true go through ``pd_rate_hz`` first, the path of the patients' files.
     """
-    from tremorlab.features import pen_tasks as pt
-
     rows = []
     for rec, m in zip(recordings, moved):
         r = rec.resample(pd_rate_hz) if m else rec

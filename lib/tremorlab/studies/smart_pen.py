@@ -16,7 +16,9 @@ import numpy as np
 from tremorlab import report, verdicts
 from tremorlab.adaptive import anc, registry
 from tremorlab.adaptive import montecarlo as mc
+from tremorlab.learn.metrics import bootstrap_ci, group_bootstrap
 from tremorlab.studies import Cited
+from tremorlab.synth.tremor import TREMOR_KINDS, tremor_phantom
 
 CHAPTER = "02-smart-pen-filters"
 
@@ -80,8 +82,6 @@ def fair_comparison(grids: dict, pcols: dict, best: dict) -> tuple[float, dict]:
 
 def phantoms(n_phantoms: int, n_samples: int, rate_hz: float, noise_std: float, seed: int, setup: mc.Setup) -> dict:
     """Tremor left at the pen tip (dB, the known sensor noise removed) per phantom kind and algorithm."""
-    from tremorlab.synth.tremor import TREMOR_KINDS, tremor_phantom
-
     k0 = int(0.75 * n_samples)
     out = {}
     for kind in TREMOR_KINDS:
@@ -127,8 +127,6 @@ def rls_minus_kalman(results: dict, X, n_runs: int, seed: int, setup: mc.Setup, 
     ``qs`` tried (the paper does not publish its Kalman filter's process noise).  ``"ours"`` is
     the chapter's own setting (:data:`montecarlo.PAPER_PARAMS`).
     """
-    from tremorlab.learn.metrics import group_bootstrap
-
     rls = results["rls"].steady_per_signal_db
     own = mc.PAPER_PARAMS["kalman"]
     per_q_level = verdicts.bonferroni_level(level, len(qs))
@@ -151,8 +149,6 @@ def rls_minus_kalman(results: dict, X, n_runs: int, seed: int, setup: mc.Setup, 
 
 def iteration_ratio(results: dict, seed: int) -> tuple[float, float, float]:
     """Iterations to converge, RLS over Kalman, with a bootstrap interval over the noise runs."""
-    from tremorlab.learn.metrics import bootstrap_ci
-
     it_r, it_k = results["rls"].run_iterations, results["kalman"].run_iterations
     return bootstrap_ci(lambda a, b: float(np.mean(a) / np.mean(b)), it_r, it_k, seed=seed)
 

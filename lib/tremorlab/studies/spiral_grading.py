@@ -16,7 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from tremorlab import verdicts
+from tremorlab.learn.metrics import confusion, group_bootstrap
+from tremorlab.report import comparison as C
 from tremorlab.studies import Cited
+from tremorlab.vision import evaluate as ev
+from tremorlab.vision.baselines import TIMM_NAMES, create
+from tremorlab.vision.evaluate import paired_difference_ci
+from tremorlab.vision.train import predict_logits, two_phase_fit
 
 CHAPTER = "01-et-spiral-grading"
 
@@ -96,8 +102,6 @@ ETSD_KEYS = ("etsdnet", "etsdnet_lite0")
 def weights_file(name: str, weights_dir: str | os.PathLike | None) -> str | None:
     """``<weights_dir>/<timm architecture>.{safetensors,pth,bin}`` if present (ETSD-Net uses
     ``mobilenetv2_100``); None when ``weights_dir`` is empty."""
-    from tremorlab.vision.baselines import TIMM_NAMES
-
     if not weights_dir:
         return None
     arch = "efficientnet_lite0" if "lite0" in name else TIMM_NAMES.get(name, "mobilenetv2_100")
@@ -122,10 +126,6 @@ def fit_and_evaluate(name: str, train: tuple, val: tuple, test: tuple, test_grou
     """
     import torch
 
-    from tremorlab.vision import evaluate as ev
-    from tremorlab.vision.baselines import create
-    from tremorlab.vision.train import predict_logits, two_phase_fit
-
     torch.manual_seed(seed)
     model = create(name, num_classes=5, pretrained=pretrained, weights_file=weights_file(name, weights_dir))
     fit = two_phase_fit(model, *train, *val, phase1_epochs=phase1_epochs, phase2_epochs=phase2_epochs,
@@ -135,7 +135,7 @@ def fit_and_evaluate(name: str, train: tuple, val: tuple, test: tuple, test_grou
     y = np.asarray(test[1])
     return {"model": model, "fit": fit, "proba": proba, "pred": pred,
             "report": ev.classification_report(y, pred, groups=test_groups, n_boot=n_boot, seed=seed),
-            "roc": ev.roc_per_class(y, proba), "confusion": ev.confusion(y, pred),
+            "roc": ev.roc_per_class(y, proba), "confusion": confusion(y, pred, ev.CLASSES),
             "by_setting": ev.accuracy_by(y, pred, test_setting)}
 
 
@@ -166,8 +166,6 @@ def ranking_intervals(correct: dict, etsd_key: str, baselines: list, groups, n_b
     ``correct`` maps model keys to boolean arrays (n_test, n_seeds).  Returns
     ``{baseline: (estimate, low, high)}``.
     """
-    from tremorlab.vision.evaluate import paired_difference_ci
-
     lv = _level(len(baselines), level)
     return {b: tuple(float(v) for v in paired_difference_ci(correct[etsd_key], correct[b], groups, n_boot, seed, lv))
             for b in baselines}
@@ -181,8 +179,6 @@ def coverage_differences(coverage: dict, etsd_key: str, baselines: list, groups,
     ``coverage`` maps model keys to per-image coverage (fraction of the ink under the map's upper
     half).  Returns ``{baseline: (estimate, low, high)}``.
     """
-    from tremorlab.learn.metrics import group_bootstrap
-
     lv = _level(len(baselines), level)
     out = {}
     for b in baselines:
@@ -237,8 +233,6 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
     Kaggle by-person report; ``raters``: simulated raters' accuracy (%); ``cohort``: counts
     ``images``, ``patients``, ``scans``, ``photos`` of the phantom cohort.
     """
-    from tremorlab.report import comparison as C
-
     P = PAPER
     rows: list[dict] = []
     reports = reports or {}

@@ -35,7 +35,14 @@ from scipy import signal as sps
 from scipy import stats as spstats
 
 from tremorlab import parallel
+from tremorlab.adaptive import anc
+from tremorlab.adaptive.base import FilterDivergedError, StabilityError
+from tremorlab.adaptive.fxlms import filtered_reference
+from tremorlab.dsp import bandpass
 from tremorlab.learn.metrics import group_bootstrap
+from tremorlab.synth.tremor_atlas import pseudo_action_windows, split_patients, tremor_atlas
+from tremorlab.tremor import BMFLC, EBMFLC, WAKE
+from tremorlab.tremor import phtnet as P
 
 TREMOR_BAND_HZ = (3.0, 12.0)
 FREQ_SEARCH_HZ = (0.5, 20.0)
@@ -60,17 +67,14 @@ def _hann_spectrum(x: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarra
 
     ``S_k = c_k |X_k|^2 / (T sum w^2)`` with ``X`` the DFT of the mean-removed, Hann-weighted
     window and ``c_k = 2`` except at 0 Hz and Nyquist (1); Parseval makes ``sum_k S_k`` the mean
-    square of a stationary signal.
+    square of a stationary signal.  That is :func:`scipy.signal.periodogram`'s density (which
+    divides by ``rate_hz sum w^2``) times the bin width ``rate_hz / T``; ``w`` is the Hann window
+    without its zero end points.
     """
     T = x.shape[1]
-    w = np.hanning(T + 2)[1:-1]                  # no zero end points
-    X = np.fft.rfft((x - x.mean(axis=1, keepdims=True)) * w[None, :, None], axis=1)
-    c = np.full(X.shape[1], 2.0)
-    c[0] = 1.0
-    if T % 2 == 0:
-        c[-1] = 1.0
-    S = (np.abs(X) ** 2).sum(axis=2) * c[None, :] / (T * np.sum(w ** 2))
-    return np.fft.rfftfreq(T, 1.0 / rate_hz), S
+    f, density = sps.periodogram(x, rate_hz, window=np.hanning(T + 2)[1:-1], detrend="constant",
+                                 scaling="density", axis=1)
+    return f, density.sum(axis=2) * rate_hz / T
 
 
 def band_power_features(windows, rate_hz: float, band_hz=TREMOR_BAND_HZ) -> dict:
@@ -111,8 +115,6 @@ def upsample(x: np.ndarray, factor: int = 2, axis: int = 1) -> np.ndarray:
 
 
 def _make_streaming(name: str, rate_hz: float):
-    from tremorlab.tremor import BMFLC, EBMFLC, WAKE
-
     return {"BMFLC": BMFLC, "EBMFLC": EBMFLC, "WAKE": WAKE}[name](sampling_rate_hz=rate_hz)
 
 
@@ -160,8 +162,6 @@ def phtnet_tremor(model, windows, factor: int = 2, batch_size: int = 512) -> tup
     :func:`tremorlab.tremor.phtnet.predict` (batched), and ``tremor[t] = x[t + 1] - y[t]``
     (the network's output at ``t`` estimates the voluntary motion at ``t + 1``), scaled back.
     """
-    from tremorlab.tremor import phtnet as P
-
     x = upsample(_check_windows3(windows), factor, axis=1)
     n, T, c = x.shape
     flat = x.transpose(0, 2, 1).reshape(n * c, T)
@@ -184,9 +184,6 @@ def train_phtnet_on_atlas(n_patients: int = 30, tasks=("rest-1", "posture-1"), w
     voluntary ground truth one sample ahead; the weights of the best validation epoch are kept.
     Returns ``(model, history)``.
     """
-    from tremorlab.synth.tremor_atlas import pseudo_action_windows, split_patients, tremor_atlas
-    from tremorlab.tremor import phtnet as P
-
     P.set_determinism(seed, threads=threads)
     atlas = tremor_atlas(n_patients=n_patients, n_pd=round(n_patients * 47 / 81), tasks=tuple(tasks), seed=seed)
     n_va = max(1, round(n_patients * 0.2))
@@ -349,12 +346,6 @@ def grouped_cv_predict(X, y, segment, n_splits: int = 5, seed: int = 0, n_estima
     return proba
 
 
-def confusion(y, pred, n_classes: int = 4) -> np.ndarray:
-    cm = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(cm, (np.asarray(y), np.asarray(pred)), 1)
-    return cm
-
-
 def per_class_recall(cm: np.ndarray) -> list[float]:
     rows = cm.sum(axis=1)
     return [float(cm[k, k] / rows[k]) if rows[k] else float("nan") for k in range(cm.shape[0])]
@@ -366,8 +357,6 @@ def pen_reference(segment_signal: np.ndarray, rate_in_hz: float = 50.0, rate_hz:
     """A real segment as the pen's tremor reference (chapter 2's form): principal axis, resampled
     to ``rate_hz`` (polyphase), band-passed to the tremor band, scaled to unit RMS."""
     from fractions import Fraction
-
-    from tremorlab.dsp import bandpass
 
     s = np.asarray(segment_signal, dtype=float)
     if s.ndim != 2 or s.shape[0] < 16:
@@ -392,10 +381,6 @@ def canceller_attenuation_db(x: np.ndarray, algorithms, params: dict, noise_std:
     :func:`tremorlab.adaptive.anc.simulate`; attenuation ``-10 log10(sum e^2 / sum d^2)`` over the
     last ``tail`` of the signal.  A diverging or unstable filter gives NaN.
     """
-    from tremorlab.adaptive import anc
-    from tremorlab.adaptive.base import FilterDivergedError, StabilityError
-    from tremorlab.adaptive.fxlms import filtered_reference
-
     rng = np.random.default_rng(seed)
     d = anc.disturbance(x, noise_std=noise_std, rng=rng)
     xf = filtered_reference(x, anc.SECONDARY_PATH)
@@ -415,5 +400,5 @@ def canceller_attenuation_db(x: np.ndarray, algorithms, params: dict, noise_std:
 __all__ = ["ESTIMATORS", "STREAMING", "TREMOR_BAND_HZ", "band_power_features", "tremor_features", "upsample",
            "streaming_tremor", "phtnet_tremor", "train_phtnet_on_atlas", "run_estimators", "spearman", "auc",
            "segment_bootstrap", "rating_stats", "youden_threshold", "balanced_accuracy", "feature_matrix",
-           "make_severity_model", "expected_severity", "grouped_cv_predict", "confusion", "per_class_recall",
+           "make_severity_model", "expected_severity", "grouped_cv_predict", "per_class_recall",
            "pen_reference", "canceller_attenuation_db"]

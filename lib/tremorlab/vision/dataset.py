@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tremorlab.io import RecordingError
+from tremorlab.io import RecordingError, read_image
+from tremorlab.learn.splits import subject_split
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -126,8 +127,6 @@ def resize(img: np.ndarray, size: int = 224) -> np.ndarray:
 
 def load_images(paths, size: int = 224) -> np.ndarray:
     """Read (through :func:`tremorlab.io.read_image`, as RGB) and resize every image -> uint8 (n, size, size, 3)."""
-    from tremorlab.io import read_image
-
     paths = list(paths)
     out = np.empty((len(paths), size, size, 3), np.uint8)
     for i, p in enumerate(paths):
@@ -160,7 +159,5 @@ def from_tensor(x) -> np.ndarray:
 
 def split_6_2_2(subjects, labels, seed: int = 0) -> dict[str, np.ndarray]:
     """Subject-independent 6:2:2 train/validation/test split (``tremorlab.learn.splits.subject_split``)."""
-    from tremorlab.learn.splits import subject_split
-
     tr, va, te = subject_split(np.asarray(subjects), np.asarray(labels), fractions=(0.6, 0.2, 0.2), seed=seed)
     return {"train": tr, "val": va, "test": te}

@@ -3,13 +3,17 @@
 Accuracy and the support-weighted precision, recall and F1 (scikit-learn ``average="weighted"``,
 the paper's Table 4, where weighted recall equals accuracy), each with a 95 % percentile
 bootstrap interval that resamples whole subjects (:func:`tremorlab.learn.metrics.bootstrap_ci`);
-per-class one-vs-rest ROC curves and AUCs; the confusion matrix; accuracy by acquisition
+per-class one-vs-rest ROC curves and AUCs; the confusion matrix
+(:func:`tremorlab.learn.metrics.confusion`); accuracy by acquisition
 setting; and the penultimate-layer features for t-SNE.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from tremorlab.learn.metrics import bootstrap_ci
+from tremorlab.vision.dataset import to_tensor
 
 CLASSES = (0, 1, 2, 3, 4)
 
@@ -29,8 +33,6 @@ def _weighted(fn):
 
 def classification_report(y_true, y_pred, groups=None, n_boot: int = 1000, seed: int = 0) -> dict:
     """Accuracy, weighted precision / recall / F1 as (estimate, low, high) in percent."""
-    from tremorlab.learn.metrics import bootstrap_ci
-
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     out = {}
     fns = {"accuracy": lambda a, b: float(np.mean(a == b)), "precision": _weighted("precision"),
@@ -56,12 +58,6 @@ def roc_per_class(y_true, proba, classes=CLASSES) -> dict:
     return out
 
 
-def confusion(y_true, y_pred, classes=CLASSES) -> np.ndarray:
-    from sklearn.metrics import confusion_matrix
-
-    return confusion_matrix(y_true, y_pred, labels=list(classes))
-
-
 def accuracy_by(y_true, y_pred, key) -> dict:
     """Accuracy (%) and count within each value of ``key`` (e.g. the setting)."""
     y_true, y_pred, key = np.asarray(y_true), np.asarray(y_pred), np.asarray(key)
@@ -72,8 +68,6 @@ def accuracy_by(y_true, y_pred, key) -> dict:
 def penultimate_features(model, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
     """Pooled features just before the classifier (timm's ``forward_head(..., pre_logits=True)``)."""
     import torch
-
-    from tremorlab.vision.dataset import to_tensor
 
     model.eval()
     out = []
@@ -105,8 +99,6 @@ def paired_difference_ci(correct_a, correct_b, groups, n_boot: int = 1000, seed:
     accuracy is the mean over its seeds.  Whole ``groups`` (patients) are resampled, the same
     resample for both models (a paired bootstrap).  Returns (estimate, low, high).
     """
-    from tremorlab.learn.metrics import bootstrap_ci
-
     a = np.asarray(correct_a, float).reshape(len(correct_a), -1)
     b = np.asarray(correct_b, float).reshape(len(correct_b), -1)
     if a.shape[0] != b.shape[0]:
@@ -120,8 +112,6 @@ def paired_difference_ci(correct_a, correct_b, groups, n_boot: int = 1000, seed:
 
 def group_mean_ci(values, groups, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> tuple[float, float, float]:
     """Mean of ``values`` over people with a bootstrap interval that resamples people (``groups``)."""
-    from tremorlab.learn.metrics import bootstrap_ci
-
     v = np.asarray(values, float)
     return bootstrap_ci(lambda x, _: float(x.mean()), v, np.zeros(len(v)), n_boot=n_boot, level=level, seed=seed,
                         groups=groups)

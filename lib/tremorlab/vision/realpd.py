@@ -16,6 +16,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from tremorlab.io import read_image
+from tremorlab.learn.metrics import bootstrap_ci
+from tremorlab.vision.augment import balance_classes
+from tremorlab.vision.dataset import resize
+from tremorlab.vision.evaluate import binary_auc, softmax
+from tremorlab.vision.pretrained import efficientnet_lite0
+from tremorlab.vision.train import predict_logits, two_phase_fit
+
 
 def person_ids(items) -> np.ndarray:
     """One id per person: the label and the subject field of each :class:`ImageItem`.
@@ -34,9 +42,6 @@ def person_ids(items) -> np.ndarray:
 
 def load_grey(items, size: int) -> np.ndarray:
     """Images of ``items`` as greyscale replicated to (n, size, size, 3) uint8."""
-    from tremorlab.io import read_image
-    from tremorlab.vision.dataset import resize
-
     out = np.empty((len(items), size, size, 3), np.uint8)
     for i, it in enumerate(items):
         g = read_image(it.path, "L")
@@ -46,10 +51,6 @@ def load_grey(items, size: int) -> np.ndarray:
 
 def _fit(x, y, n_per_class, phase1_epochs, phase2_epochs, batch_size, lr_decay, seed):
     import torch
-
-    from tremorlab.vision.augment import balance_classes
-    from tremorlab.vision.pretrained import efficientnet_lite0
-    from tremorlab.vision.train import two_phase_fit
 
     xb, yb, _, _ = balance_classes(x, y, n_per_class, seed=seed, classes=(0, 1))
     torch.manual_seed(seed)
@@ -61,9 +62,6 @@ def _fit(x, y, n_per_class, phase1_epochs, phase2_epochs, batch_size, lr_decay, 
 
 
 def _proba(model, x) -> np.ndarray:
-    from tremorlab.vision.evaluate import softmax
-    from tremorlab.vision.train import predict_logits
-
     return softmax(predict_logits(model, x))[:, 1]
 
 
@@ -100,9 +98,6 @@ def fit_all(x, y, n_per_class: int = 60, phase1_epochs: int = 2, phase2_epochs: 
 def person_report(y, proba, persons, n_boot: int = 1000, seed: int = 0, threshold: float = 0.5) -> dict:
     """Accuracy (%) and AUC of per-image P(PD), each (estimate, low, high) with people resampled,
     plus the numbers of images and people per class."""
-    from tremorlab.learn.metrics import bootstrap_ci
-    from tremorlab.vision.evaluate import binary_auc
-
     y, proba, persons = np.asarray(y), np.asarray(proba), np.asarray(persons)
     acc = bootstrap_ci(lambda a, b: 100 * float(np.mean(a == (b >= threshold))), y, proba, n_boot=n_boot, seed=seed,
                        groups=persons)

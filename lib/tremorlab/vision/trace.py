@@ -26,7 +26,14 @@ Beside the CNNs, the clinician's own cues measured directly (our addition, not i
 from __future__ import annotations
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
 
+#: the CRST grades; :meth:`TraceGrader.predict_proba` has one column per grade
+GRADES = (0, 1, 2, 3, 4)
 FEATURES = ("dev_sd", "dev_mad", "on_line", "beyond", "touches", "tremor_power", "drift_power", "tremor_ratio",
             "completion", "ink_per_line", "ink_width")
 
@@ -160,27 +167,35 @@ def feature_table(images: np.ndarray):
     return pd.DataFrame(rows, columns=list(FEATURES))
 
 
-class TraceGrader:
-    """Standardised trace features -> multinomial logistic regression (scikit-learn estimator)."""
+class TraceGrader(ClassifierMixin, BaseEstimator):
+    """Standardised trace features -> multinomial logistic regression, a scikit-learn classifier.
+
+    ``fit(features, y)`` fits ``model_``, the pipeline ``StandardScaler -> LogisticRegression(C,
+    random_state=seed)`` (missing features, NaN, count as 0); ``classes_`` are the grades seen in
+    training.  ``predict_proba`` has one column per grade of :data:`GRADES` (0 for a grade absent
+    from training) and ``predict`` is its arg-max, a grade.
+    """
 
     def __init__(self, C: float = 1.0, seed: int = 0):
-        self.C, self.seed = C, seed
+        self.C = C
+        self.seed = seed
 
     def fit(self, features, y):
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
         X = np.nan_to_num(np.asarray(features, float))
+        y = np.asarray(y)
+        if not set(np.unique(y).tolist()) <= set(GRADES):
+            raise ValueError(f"TraceGrader: grades must be in {GRADES}, got {sorted(set(np.unique(y).tolist()))}")
         self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=5000,
                                                                         random_state=self.seed))
-        self.model_.fit(X, np.asarray(y))
+        self.model_.fit(X, y)
         self.classes_ = self.model_.classes_
+        self.n_features_in_ = X.shape[1]
         return self
 
     def predict_proba(self, features) -> np.ndarray:
+        check_is_fitted(self, "model_")
         p = self.model_.predict_proba(np.nan_to_num(np.asarray(features, float)))
-        full = np.zeros((len(p), 5))
+        full = np.zeros((len(p), len(GRADES)))
         full[:, self.classes_] = p
         return full
 
