@@ -29,11 +29,6 @@ FUNCTION_IMPORTS_ALLOWED = {
     "pen/cli.py": "the tremorlab command's start-up time (an EXTENSION of cli.py)",
     "learn/dysgraphia_cli.py": "the tremorlab command's start-up time (an EXTENSION of cli.py)",
 }
-# TEMPORARY: files being edited on other branches while the imports moved; the lead empties this list after merging
-FUNCTION_IMPORTS_PENDING = {
-    "tremor/phtnet.py", "features/handwriting.py", "features/kinematics.py", "synth/emg.py", "synth/handwriting.py",
-    "synth/spirals.py",
-}
 
 
 def _function_level_internal_imports(path: Path, package: str) -> list[str]:
@@ -67,12 +62,12 @@ def test_internal_modules_are_imported_at_the_top_of_files():
     for path in sorted(lib.rglob("*.py")):
         rel = path.relative_to(lib).as_posix()
         hits = _function_level_internal_imports(path, str(path.parent.relative_to(lib.parent).as_posix()))
-        if hits and (rel in FUNCTION_IMPORTS_ALLOWED or rel in FUNCTION_IMPORTS_PENDING):
+        if hits and rel in FUNCTION_IMPORTS_ALLOWED:
             still_needed.add(rel)
         elif hits:
             offenders += hits
     assert not offenders, "move these imports to the top of their files:\n" + "\n".join(offenders)
-    stale = (set(FUNCTION_IMPORTS_ALLOWED) | FUNCTION_IMPORTS_PENDING) - still_needed
+    stale = set(FUNCTION_IMPORTS_ALLOWED) - still_needed
     assert not stale, f"no function-level internal import left in {sorted(stale)}: remove them from the allowlist"
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tremorlab.io.types import RecordingError
+
 __all__ = ["pen_down_mask", "stretches", "stretch_ids", "moving_average", "block_labels", "block_average",
            "rate_of_change", "derivatives", "peaks_per_second", "linear_trend", "DERIVATIVE_KEYS"]
 
@@ -245,8 +247,6 @@ def derivatives(rec, smooth_n: int = 1, max_gap_s: float | None = None) -> dict[
         error) when the stretches are too short; a recording without any pen-down sample raises
         :class:`~tremorlab.io.RecordingError`.
     """
-    from tremorlab.io.types import RecordingError
-
     mask = pen_down_mask(rec)
     if not mask.any():
         raise RecordingError(rec.source, "pen_down", "at least one sample with the pen on the surface",

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from tremorlab.dsp import bandpass
 from tremorlab.io.types import EmgRecording
 from tremorlab.synth.noise import brick_wall
 
@@ -61,8 +62,6 @@ class EmgPhantom:
 
 
 def _carrier(rng, n: int, n_channels: int, rate_hz: float) -> np.ndarray:
-    from tremorlab.dsp import bandpass
-
     pad = 64
     w = rng.standard_normal((n + 2 * pad, n_channels))
     hi = min(95.0, 0.475 * rate_hz)

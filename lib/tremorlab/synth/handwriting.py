@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
+from tremorlab.io import PenRecording
 from tremorlab.synth.noise import butterworth
 
 __all__ = ["TD_VALUES", "D_VALUES", "SEVERITY_EXTRAS", "lognormal_stroke", "WriterProfile", "writer_profile",
@@ -175,8 +176,6 @@ def write_text(profile: WriterProfile, duration_s: float = 300.0, rate_hz: float
     ground truth: ``word_spaces_mm`` (the spaces the writer intended), ``n_words``, and
     ``tilt_x_deg`` / ``tilt_y_deg``.
     """
-    from tremorlab.io import PenRecording
-
     if duration_s <= 0 or rate_hz <= 0:
         raise ValueError("duration_s and rate_hz must be positive")
     rng = np.random.default_rng(seed)

@@ -38,7 +38,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from tremorlab import parallel
 from tremorlab.tremor._fourier import check_signal
+from tremorlab.tremor.evaluation import window_mse
 
 
 @dataclass(frozen=True)
@@ -254,8 +256,6 @@ def grid_search(windows_by_length: dict, layers, hidden_size: int, epochs: int, 
     ran) and returns the forward and backward window MSE and the one-sample-ahead prediction MSE.
     Rows in the order layers (outer) x window length (inner).
     """
-    from tremorlab import parallel
-
     points = [(L, ws) for L in layers for ws in windows_by_length]
     return parallel.pmap(_grid_point, [windows_by_length[ws] for _, ws in points], [L for L, _ in points],
                          [ws for _, ws in points], [hidden_size] * len(points), [epochs] * len(points),
@@ -265,8 +265,6 @@ def grid_search(windows_by_length: dict, layers, hidden_size: int, epochs: int, 
 
 def _grid_point(windows, num_layers: int, window_s: float, hidden_size: int, epochs: int, batch_size: int,
                 learning_rate: float, seed: int, rate_hz: float, threads: int | None) -> dict:
-    from tremorlab.tremor.evaluation import window_mse
-
     train_set, val_set = windows
     set_determinism(seed, threads=threads or None)
     m = PHTNet(PHTNetConfig(hidden_size=hidden_size, num_layers=num_layers, window=int(round(window_s * rate_hz)),
