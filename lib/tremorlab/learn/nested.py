@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tremorlab._files import atomic_write
 from tremorlab.features.handwriting import HandwritingFeatures, summarize
 from tremorlab.features.session_tasks import select_writing
 from tremorlab.io import dysgraphia as dg
@@ -305,12 +306,9 @@ class DysgraphiaModel:
         import sklearn
 
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         blob = {"format": MODEL_FORMAT, "sklearn": sklearn.__version__, "numpy": np.__version__, "model": self}
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
+        with atomic_write(path, "wb") as fh:
             pickle.dump(blob, fh)
-        os.replace(tmp, path)
         return path
 
     @staticmethod

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 
@@ -39,6 +38,7 @@ import torch
 from torch import nn
 
 from tremorlab import parallel
+from tremorlab._files import atomic_write
 from tremorlab.tremor._fourier import check_signal
 from tremorlab.tremor.evaluation import window_mse
 
@@ -280,18 +280,8 @@ def _grid_point(windows, num_layers: int, window_s: float, hidden_size: int, epo
 
 def save(model: PHTNet, path: str | os.PathLike) -> None:
     """Write the weights and the config atomically (temporary file + rename)."""
-    path = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(path))
-    os.makedirs(d, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".phtnet.")
-    os.close(fd)
-    try:
-        torch.save({"config": asdict(model.config), "state_dict": model.state_dict()}, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path, "wb") as fh:
+        torch.save({"config": asdict(model.config), "state_dict": model.state_dict()}, fh)
 
 
 def load(path: str | os.PathLike) -> PHTNet:
