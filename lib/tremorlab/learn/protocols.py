@@ -22,6 +22,7 @@ from tremorlab.learn.moga import search_topology
 from tremorlab.learn.repeated import (RepeatedEvaluation, binary_metrics, error_fitness, evaluate_repeated,
                                       positive_label, repetition_masks)
 from tremorlab.learn.selection import gini_select
+from tremorlab.learn.splits import grouped_folds
 
 __all__ = ["ProtocolResult", "paper_protocol", "nested_protocol", "CASES", "run_cases"]
 
@@ -87,8 +88,6 @@ def nested_protocol(X, y, names, select: bool, ga: dict | None = None, n_folds: 
     above, also predict the ``also`` rows of its test subjects, into ``also_predictions``; the
     training, the selection and ``predictions`` do not depend on it.
     """
-    from sklearn.model_selection import StratifiedGroupKFold
-
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
     pos = positive_label(y, positive)
@@ -98,8 +97,7 @@ def nested_protocol(X, y, names, select: bool, ga: dict | None = None, n_folds: 
         if also.shape != X.shape:
             raise ValueError(f"also must have the shape of X {X.shape}, got {also.shape}")
     groups = np.arange(y.shape[0]) if subjects is None else np.asarray(subjects)
-    folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed).split(X, y, groups)
-    folds = list(folds)
+    folds = grouped_folds(y, groups, n_folds, seed)
     # outer folds are independent (fold k's seeds derive from seed and k): one executor task each
     nf = len(folds)
     results = parallel.pmap(_nested_fold, [X] * nf, [y] * nf, [groups] * nf, folds, range(nf), [select] * nf,

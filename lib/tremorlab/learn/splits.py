@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
 
 
 def subject_split(subjects, labels, fractions=(0.7, 0.15, 0.15), seed: int = 0) -> list[np.ndarray]:
@@ -38,3 +39,20 @@ def subject_split(subjects, labels, fractions=(0.7, 0.15, 0.15), seed: int = 0) 
             parts[k].extend(group[start:stop])
             start = stop
     return [np.flatnonzero(np.isin(subjects, p)) for p in parts]
+
+
+def grouped_folds(labels, groups, n_splits: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(train, test)`` index pairs of K folds of whole groups (patients, segments), stratified by label.
+
+    scikit-learn's ``StratifiedGroupKFold`` (shuffled, ``random_state=seed``); checked: no group
+    lies on both sides of a fold.
+    """
+    labels, groups = np.asarray(labels), np.asarray(groups)
+    if labels.shape != groups.shape:
+        raise ValueError(f"labels and groups must have one entry per case, got {labels.shape} and {groups.shape}")
+    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    folds = list(cv.split(np.zeros((labels.size, 1)), labels, groups))
+    for tr, te in folds:
+        if np.intersect1d(groups[tr], groups[te]).size:
+            raise AssertionError("a group is on both sides of a fold")
+    return folds

@@ -40,6 +40,7 @@ from tremorlab.adaptive.base import FilterDivergedError, StabilityError
 from tremorlab.adaptive.fxlms import filtered_reference
 from tremorlab.dsp import bandpass
 from tremorlab.learn.metrics import group_bootstrap
+from tremorlab.learn.splits import grouped_folds
 from tremorlab.synth.tremor_atlas import pseudo_action_windows, split_patients, tremor_atlas
 from tremorlab.tremor import BMFLC, EBMFLC, WAKE
 from tremorlab.tremor import phtnet as P
@@ -335,12 +336,9 @@ def expected_severity(proba: np.ndarray, classes) -> np.ndarray:
 
 def grouped_cv_predict(X, y, segment, n_splits: int = 5, seed: int = 0, n_estimators: int = 200) -> np.ndarray:
     """Out-of-fold class probabilities (n, 4) with folds of whole segments (stratified)."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
     y = np.asarray(y)
     proba = np.zeros((y.size, 4))
-    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    for tr, te in cv.split(X, y, groups=segment):
+    for tr, te in grouped_folds(y, segment, n_splits, seed):
         m = make_severity_model(seed, n_estimators).fit(X[tr], y[tr])
         proba[np.ix_(te, m.classes_)] = m.predict_proba(X[te])
     return proba

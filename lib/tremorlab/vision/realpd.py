@@ -18,6 +18,7 @@ import numpy as np
 
 from tremorlab.io import read_image
 from tremorlab.learn.metrics import bootstrap_ci
+from tremorlab.learn.splits import grouped_folds
 from tremorlab.vision.augment import balance_classes
 from tremorlab.vision.dataset import resize
 from tremorlab.vision.evaluate import binary_auc, softmax
@@ -75,15 +76,10 @@ def cross_validate(x, y, persons, n_splits: int = 5, n_per_class: int = 60, phas
     """
     import time
 
-    from sklearn.model_selection import StratifiedGroupKFold
-
     y, persons = np.asarray(y), np.asarray(persons)
     proba, fold = np.full(len(y), np.nan), np.full(len(y), -1)
     t0 = time.perf_counter()
-    cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    for k, (tr, te) in enumerate(cv.split(x, y, persons)):
-        if set(persons[tr]) & set(persons[te]):
-            raise AssertionError("a person is in both a training and a test fold")
+    for k, (tr, te) in enumerate(grouped_folds(y, persons, n_splits, seed)):
         model = _fit(x[tr], y[tr], n_per_class, phase1_epochs, phase2_epochs, batch_size, lr_decay, seed + k)
         proba[te], fold[te] = _proba(model, x[te]), k
     return {"proba": proba, "fold": fold, "seconds": time.perf_counter() - t0}
