@@ -65,3 +65,32 @@ def test_beyond_the_bound_the_emulated_loop_is_worse_than_the_motor_off():
         mse[f] = rows["fxnlms"]["MSE (dB)"] - rows["motor off"]["MSE (dB)"]
     assert mse[0.5] < -3.0, mse        # inside the bound: less vibration than with the motor off
     assert mse[1.5] > 0.0, mse         # beyond it: more
+
+
+def _params(**kw):
+    from tremorlab.pen import protocol as P
+
+    p = {k: v.default for k, v in P.PARAM_BY_NAME.items()}
+    p.update(kw)
+    return p
+
+
+def test_naive_update_eigenvalues_known_paths():
+    from tremorlab.pen.stability import naive_update_eigenvalues
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(20000)
+    # a path with no delay and unit gain (tau -> 0: s = [1, 0, ...]): the update is the plain LMS one, R^-1 R = I
+    ev = naive_update_eigenvalues(x, _params(sec_delay=0, sec_tau_ms=1e-6, sec_gain=1.0))
+    assert np.allclose(ev, 1.0, atol=1e-9)
+    # a pure gain: S u = 0.5 u, so R^-1 E[u (S u)^T] = 0.5 I
+    ev = naive_update_eigenvalues(x, _params(sec_delay=0, sec_tau_ms=1e-6, sec_gain=0.5))
+    assert np.allclose(ev, 0.5, atol=1e-9)
+    # a sinusoid of w rad/sample through a pure delay of d samples, 2 taps: u(n - d) is the sinusoid's own state
+    # moved back d steps, so the eigenvalues are exp(-+ j w d); at w d = 0.6 pi both have the real part cos(0.6 pi) < 0
+    w, d = 2 * np.pi * 50 / 1000, 6
+    ev = naive_update_eigenvalues(np.sin(w * np.arange(20000)), _params(n_taps=2, sec_delay=d, sec_tau_ms=1e-6))
+    assert np.allclose(sorted(ev, key=lambda z: z.imag), [np.exp(-1j * w * d), np.exp(1j * w * d)], atol=1e-6)
+    assert np.all(ev.real < 0)
+    with pytest.raises(ValueError, match="at least"):
+        naive_update_eigenvalues(x[:50], _params())

@@ -129,3 +129,27 @@ def step_size_bounds(algorithm: str, params: dict, x: np.ndarray | None = None) 
 
 def _fmt(v: float) -> str:
     return f"{v:.3g}"
+
+
+def naive_update_eigenvalues(x: np.ndarray, params: dict) -> np.ndarray:
+    """Eigenvalues of ``R^{-1} E[u (S u)^T]``: the mean update of a filter that adapts on the measured
+    residual with the reference itself as regressor (as if the motor acted at once, with unit gain).
+
+    ``u`` is the reference ``x`` (the telemetry's ``x``, what the filter is fed) in a delay line of
+    ``n_taps``; ``S u`` is ``x`` through the secondary path, taken equal to its estimate ``ŝ``
+    (:func:`secondary_path_fir`); ``R = E[u u^T]``.  RLS and Kalman follow ``R^{-1} E[u (S u)^T]``,
+    LMS and NLMS ``E[u (S u)^T]``: an eigenvalue with a negative real part is a direction in which the
+    weights move away from the optimum.  Sorted by real part, largest first.
+    """
+    x = np.asarray(x, float)
+    taps = int(params["n_taps"])
+    if x.ndim != 1 or x.size < 10 * (taps + MAX_SEC):
+        raise ValueError(f"naive_update_eigenvalues: expected a 1-D reference of at least {10 * (taps + MAX_SEC)} "
+                         f"samples, got shape {x.shape}")
+    u = x - x.mean()
+    su = np.convolve(u, secondary_path_fir(params))[:u.size]
+    n, start = u.size, MAX_SEC + taps - 1  # rows whose delay lines and path output have a full history
+    U = np.stack([u[start - k:n - k] for k in range(taps)], axis=1)
+    V = np.stack([su[start - k:n - k] for k in range(taps)], axis=1)
+    ev = np.linalg.eigvals(np.linalg.solve(U.T @ U, U.T @ V))
+    return ev[np.argsort(-ev.real, kind="stable")]
