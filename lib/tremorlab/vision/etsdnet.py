@@ -343,7 +343,11 @@ def attention_delta(placement: str = "stage", position: str = "output", reductio
     return p, m
 
 
-def paper_attention_search(target_params_m: float = 0.06, target_gmacs: float = 0.03, tolerance: float = 0.15,
+#: how close to the paper's deltas a configuration of :func:`paper_attention_search` must come (a fraction)
+SEARCH_TOLERANCE = 0.15
+
+
+def paper_attention_search(target_params_m: float = 0.06, target_gmacs: float = 0.03, tolerance: float = SEARCH_TOLERANCE,
                            reductions=(1, 2, 4, 8, 16, 32), kernels=(1, 3, 5, 7)):
     """Every attention configuration of the family (placement x position x r x k x spatial input)
     with its deltas and whether each is within ``tolerance`` of the paper's (Table 5:
