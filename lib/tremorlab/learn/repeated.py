@@ -20,11 +20,15 @@ import numpy as np
 from tremorlab.learn.mlp import BatchedMLP, Topology
 from tremorlab.learn.splits import subject_split
 
+#: train / validation (early stopping) / test shares of the subjects in each repetition (MATLAB's
+#: ``dividerand`` defaults; the paper is silent)
+FRACTIONS = (0.7, 0.15, 0.15)
+
 __all__ = ["repetition_masks", "binary_metrics", "RepeatedEvaluation", "evaluate_repeated", "error_fitness",
            "positive_label"]
 
 
-def repetition_masks(y, n_repeats: int, fractions=(0.7, 0.15, 0.15), seed: int = 0,
+def repetition_masks(y, n_repeats: int, fractions=FRACTIONS, seed: int = 0,
                      subjects=None) -> tuple[np.ndarray, ...]:
     """Train/validation/test masks (each (n_repeats, n)) of independent subject splits.
 
@@ -107,7 +111,7 @@ def positive_label(y, positive):
 
 
 def evaluate_repeated(X, y, topology: Topology, n_repeats: int = 250, seed: int = 0, positive=None,
-                      fractions=(0.7, 0.15, 0.15), subjects=None, **mlp_kwargs) -> RepeatedEvaluation:
+                      fractions=FRACTIONS, subjects=None, **mlp_kwargs) -> RepeatedEvaluation:
     """Train ``topology`` ``n_repeats`` times (new weights, new split) and score each on its test part.
 
     ``mlp_kwargs`` go to :class:`~tremorlab.learn.mlp.BatchedMLP` (``max_epochs``,

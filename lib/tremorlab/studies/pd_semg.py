@@ -38,12 +38,17 @@ import numpy as np
 from tremorlab import report, verdicts
 from tremorlab.features import pen_tasks as pt
 from tremorlab.learn.metrics import bootstrap_ci
+from tremorlab.learn.repeated import FRACTIONS
 from tremorlab.studies import Cited
+from tremorlab.studies.data_readers import PAPER as READMES
 
 CHAPTER = "05-pd-semg-tablet"
 
 _RES = "Loconsole et al. 2019, Results"
 _DISC = "Loconsole et al. 2019, Discussion"
+#: the share of the subjects each repetition is scored on
+TEST_FRACTION = FRACTIONS[2]
+
 PAPER = {
     "n_subjects": Cited(32, "Loconsole et al. 2019, Materials: participants", "subjects"),
     "n_healthy": Cited(11, "Loconsole et al. 2019, Materials: participants", "subjects"),
@@ -220,7 +225,8 @@ _PHANTOM = "phantom cohort with effect sizes of our choosing; the paper's record
 
 def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj2_case4: float,
                 all_acc: list, max_std: float, gain: dict, paper_gain: float, nested_obj1_case6: float,
-                gap: dict, uci_acc: float, shift: dict, n_repeats: int, preset: str) -> list[dict]:
+                gap: dict, uci_acc: float, shift: dict, n_repeats: int, preset: str,
+                n_subjects: int | None = None) -> list[dict]:
     """The rows of the chapter's closing table.
 
     Parameters
@@ -236,6 +242,8 @@ def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj
     uci_acc : nested accuracy (%) on the UCI spirals; shift : :func:`setup_shift`
     """
     P = PAPER
+    n_subjects = P["n_subjects"].value if n_subjects is None else n_subjects  # the phantom is sized to it
+    n_test = round(TEST_FRACTION * n_subjects)
     rows = [
         report.comparison("features per spiral task (dataset A)", P["n_features_spiral"].value, n_spiral, "count",
                           verdicts.by_construction("our list was written from the paper's list (8 RMS + 8 ZC + 18 "
@@ -261,8 +269,9 @@ def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj
         report.comparison("largest std of accuracy over repetitions", P["max_acc_std"].value, round(max_std, 3),
                           "fraction",
                           verdicts.not_comparable("different test-set sizes: each of our repetitions is scored on "
-                                                  "~5 held-out subjects (15 % of 32), so one error moves its accuracy "
-                                                  "by ~20 points; the paper does not say how many subjects its "
+                                                  f"~{n_test} held-out subjects ({100 * TEST_FRACTION:g} % of "
+                                                  f"{n_subjects}), so one error moves its accuracy by "
+                                                  f"~{100 / n_test:.0f} points; the paper does not say how many subjects its "
                                                   "repetitions were scored on, and its std cannot be compared with "
                                                   f"ours; also on the {_PHANTOM}"),
                           f"cited: {P['max_acc_std'].source}"),
@@ -291,7 +300,7 @@ def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj
                           None, round(shift["change"], 2), "% points",
                           verdicts.not_comparable("beyond the paper: a test of our classifier, not a number of the "
                                                   "paper"),
-                          f"the {shift['n']} controls recorded at ~142 Hz, interpolated to the patients' rate and "
+                          f"the {shift['n']} controls recorded at ~{READMES['uci_rate_control_hz'].value} Hz, interpolated to the patients' rate and "
                           f"predicted again by the same out-of-fold networks: 95 % interval over these controls "
                           f"[{shift['low']:.1f}, {shift['high']:.1f}]; {shift['rose']} rose, {shift['fell']} fell, "
                           f"{shift['same']} unchanged; majority votes for PD {shift['votes_before']} -> "
