@@ -20,7 +20,7 @@ def _results(acc_interval):
     summ = {"f1_mean": 0.6, "f1_std": 0.08, "tpr_mean": 0.6, "fpr_mean": 0.3}
     pp = {"summary": summ, "child_level": _m(60.0, 50.0, 70.0)}
     real = {"paper_protocol": pp, "n_freq_top8": 2, "first_seconds": {"15": _m(60, 50, 70), "50": _m(70, 60, 80)},
-            "nested": {"AdaBoost": _m((lo + hi) / 2, lo, hi)}}
+            "n_children": 90, "nested": {"AdaBoost": _m((lo + hi) / 2, lo, hi), "random forest": _m(77, 66, 84)}}
     phantom = {"protocol": pp, "lengths": {15.0: pp, 50.0: pp}, "n_freq_top8": 3, "n_perfect": 11,
                "r_median_bandwidth": 0.8, "r_median_distance": 0.1, "f1_median_only": 0.2, "f1_median_bandwidth": 0.4}
     return real, phantom
@@ -33,6 +33,9 @@ def test_comparisons_verdicts_by_hand():
     ada = rows["accuracy on the Drotár & Dobeš children: AdaBoost"]
     assert ada["verdict"] == "reproduced" and "[74.4, 88.9]" in ada["why"] and "children" in ada["why"]
     assert all(r["verdict"] == "not comparable" for q, r in rows.items() if "(real children" in q or "(phantom)" in q)
+    # another classifier than the paper's AdaBoost holds 80 too, but is shown, not judged
+    rf = rows["accuracy on the Drotár & Dobeš children: random forest"]
+    assert rf["verdict"] == "not comparable" and "[66.0, 84.0]" in rf["why"] and "90 of those children" in rf["why"]
     # the std over overlapping splits is never called an interval; the child-level one is given
     assert "not an interval" in rows["F1, 25 splits, std (real children)"]["why"]
     assert "[50.0, 70.0]" in rows["F1, 25 splits, mean (phantom)"]["why"]
