@@ -135,9 +135,8 @@ def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int
     For a long family (a spectrum's frequencies) give ``show``: the rule then counts the intervals
     on each side and names only the ``show`` least clear ones (reaching furthest to the other side).
     """
-    word, side, over, listed = _several(intervals, claimed_sign, units, refuted_by="any")
+    word, side, over, listed, words = _several(intervals, claimed_sign, units, refuted_by="any")
     if show is not None:
-        words = [difference(lo, hi, claimed_sign).word for lo, hi in intervals.values()]
         reach = {k: (-lo if claimed_sign > 0 else hi) for k, (lo, hi) in intervals.items()}
         worst = sorted(intervals, key=lambda k: reach[k], reverse=True)[:max(0, int(show))]
         listed = (f"{words.count(REPRODUCED)} lie {side}, {words.count(TIE)} hold 0, "
@@ -151,7 +150,8 @@ def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int
 
 
 def _several(intervals: dict[str, tuple[float, float]], claimed_sign: int, units: str, refuted_by: str):
-    """The word over several intervals: all on the claimed side, refuted by ``any``/``all`` on the other."""
+    """The word over several intervals (all on the claimed side, refuted by ``any``/``all`` on the other),
+    the side, the units, the listed intervals and each interval's own word."""
     if not intervals:
         raise ValueError("a verdict over several differences needs at least one interval")
     words = [difference(lo, hi, claimed_sign).word for lo, hi in intervals.values()]
@@ -164,7 +164,7 @@ def _several(intervals: dict[str, tuple[float, float]], claimed_sign: int, units
         word = TIE
     side = "> 0" if claimed_sign > 0 else "< 0"
     listed = "; ".join(f"{k} [{_g(lo)}, {_g(hi)}]" for k, (lo, hi) in intervals.items())
-    return word, side, f" over {units}" if units else "", listed
+    return word, side, f" over {units}" if units else "", listed, words
 
 
 def bonferroni_level(level: float, m: int) -> float:
@@ -215,7 +215,7 @@ def across_settings(intervals: dict[str, tuple[float, float]], claimed_sign: int
     on the other side, otherwise ``tie`` (the sign depends on the setting, or the uncertainty
     cannot tell).  Correct the intervals for the number of values (:func:`bonferroni_level`).
     """
-    word, side, over, listed = _several(intervals, claimed_sign, units, refuted_by="all")
+    word, side, over, listed, _ = _several(intervals, claimed_sign, units, refuted_by="all")
     return Verdict(word, f"the paper claims {what} {side} at a value of {setting} it does not publish; reproduced "
                          f"only if our interval{over} lies {side} at every value tried, not reproduced if it lies on "
                          f"the other side at every value, else a tie: {listed}")
