@@ -31,3 +31,27 @@ def dask_local_client():
     yield client
     client.close()
     cluster.close()
+
+
+# ---- parallel runs (`make test` uses pytest-xdist with --dist loadscope) -----------------------------
+# A scope is a test module or notebook (a notebook's cells run in order in one kernel; a module's fixtures,
+# such as the book build, the firmware build or a Dask cluster, are made once) or a test class: each
+# trained chapter's shifted-seed run is a class of its own, so the four can run on different workers.
+# The longest scopes are queued first (measured on the developers' 2-core machine), so that no long
+# one starts last.
+LONGEST_FIRST = ("TestShiftedSeed01", "01-et-spiral-grading.ipynb", "TestShiftedSeed03", "03-phtnet.ipynb",
+                 "TestShiftedSeed06", "04-dysgraphia.ipynb", "test_book.py", "06-tremor-benchmark.ipynb",
+                 "TestShiftedSeed05", "05-pd-semg-tablet.ipynb")
+
+
+def _scope(item) -> str:
+    cls = getattr(item, "cls", None)
+    return cls.__name__ if cls is not None else item.path.name
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # only on the workers of a parallel run
+        return
+    rank = {g: i for i, g in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda it: rank.get(_scope(it), len(rank)))  # stable: the rest keep their order

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tremorlab.pen.emulator import FirmwareBuildError, build_firmware
+
 ROOT = Path(__file__).resolve().parents[1]
 FW = ROOT / "firmware"
 BUILD = FW / "build"
@@ -45,8 +47,11 @@ def need(tool: str, package: str) -> str:
 
 
 def make(target: str) -> None:
-    r = subprocess.run(["make", "-C", str(FW), "-j2", target], capture_output=True, text=True)
-    assert r.returncode == 0, f"make {target} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    """``make -C firmware TARGET`` through the library's locked build (parallel test workers take turns)."""
+    try:
+        build_firmware(target)
+    except FirmwareBuildError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

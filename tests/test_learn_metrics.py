@@ -44,3 +44,47 @@ def test_confusion_rejects_bad_input():
         confusion([0, 1], [0], (0, 1))
     with pytest.raises(ValueError, match="distinct"):
         confusion([0, 1], [0, 1], (0, 0))
+
+
+def test_seed_bootstrap_mean_and_per_seed_known():
+    from tremorlab.learn.metrics import seed_bootstrap
+
+    # two seeds, four units: seed 0 scores 1 on every unit, seed 1 scores 3
+    x = np.array([[1.0, 3.0]] * 4)
+    r = seed_bootstrap(lambda x: float(x.mean()), {"x": x}, n_boot=400, seed=1)
+    assert r.estimate == pytest.approx(2.0) and r.per_seed == (1.0, 3.0)
+    # units are identical, so all the spread is the seeds': resampled seed pairs give 1, 2 or 3
+    assert r.low == pytest.approx(1.0) and r.high == pytest.approx(3.0)
+    est, lo, hi = r  # unpacks like the one-level intervals
+    assert (est, lo, hi) == (r.estimate, r.low, r.high)
+    assert r.signs_agree
+    assert not seed_bootstrap(lambda x: float(x.mean()), {"x": x - 2.0}, n_boot=50).signs_agree
+
+
+def test_seed_bootstrap_includes_seed_variance_beyond_units():
+    from tremorlab.learn.metrics import group_bootstrap, seed_bootstrap
+
+    rng = np.random.default_rng(0)
+    units = rng.normal(0.0, 1.0, 60)
+    seeds = np.array([-2.0, 0.0, 2.0, 1.0, -1.0])        # a seed effect as large as the unit spread
+    x = units[:, None] + seeds[None, :]
+    two = seed_bootstrap(lambda x: float(x.mean()), {"x": x}, n_boot=2000, seed=0)
+    one = group_bootstrap(lambda x: float(x.mean()), {"x": x.mean(axis=1)}, n_boot=2000, seed=0)
+    assert (two.high - two.low) > 2.0 * (one[2] - one[1])  # the seed level widens the interval
+    assert two.low < 0.0 < two.high
+
+
+def test_seed_bootstrap_groups_shared_labels_and_errors():
+    from tremorlab.learn.metrics import seed_bootstrap
+
+    y = np.array([0, 0, 1, 1, 1, 0])
+    pred = np.stack([y, 1 - y], axis=1)               # seed 0 always right, seed 1 always wrong
+    r = seed_bootstrap(lambda y, p: float((p == y[:, None]).mean()), {"y": y, "p": pred},
+                       groups=[0, 0, 1, 1, 2, 2], n_boot=300)
+    assert r.per_seed == (1.0, 0.0) and r.estimate == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="seed columns"):
+        seed_bootstrap(lambda a, b: 0.0, {"a": np.zeros((3, 2)), "b": np.zeros((3, 3))})
+    with pytest.raises(ValueError, match="one row per case"):
+        seed_bootstrap(lambda a, b: 0.0, {"a": np.zeros((3, 2)), "b": np.zeros(4)})
+    with pytest.raises(ValueError, match=r"\(n_cases, n_seeds\)"):
+        seed_bootstrap(lambda a: 0.0, {"a": np.zeros(3)})

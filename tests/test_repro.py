@@ -162,3 +162,19 @@ def test_ignored_quantities_must_exist_but_are_not_compared(tmp_path):
     (tmp_path / "toy.toml").write_text('[[quantity]]\npattern = "metrics.t*"\nignore = true\n')
     with pytest.raises(ValueError, match="needs a reason"):
         repro.load_tolerances("toy", tmp_path)
+
+
+def test_changes_lists_verdicts_and_texts_that_differ_between_runs(tmp_path):
+    ref = record(extra={"choice": "2x32"})
+    same = record(extra={"choice": "2x32"})
+    other = record(extra={"choice": "1x16"})
+    other["comparisons"][0]["verdict"] = "tie"
+    changed = repro.changes(ref, {"seed-100": same, "seed-200": other})
+    assert set(changed) == {"metrics.choice", "comparisons[accuracy].verdict"}
+    assert changed["metrics.choice"] == {"reference": "2x32", "seed-200": "1x16"}
+    text = repro.propose_tolerances({}, changed=changed)
+    assert "comparisons[accuracy].verdict" in text and "'tie'" in text
+    (tmp_path / "toy.toml").write_text(text)
+    assert repro.load_tolerances("toy", tmp_path) == []  # listed as comments only
+    # a numeric move is a spread, not a change
+    assert repro.changes(ref, {"x": record(acc=0.5, extra={"choice": "2x32"})}) == {}

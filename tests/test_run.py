@@ -236,3 +236,34 @@ def test_documented_run_commands_are_valid():
             run.resolve_parameters(run.resolve_chapter(chapter), preset, params)
             found += 1
     assert found >= 5
+
+
+def _digest(*paths) -> dict:
+    import hashlib
+
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+@pytest.mark.slow
+def test_book_execute_leaves_the_checkout_as_it_found_it(tmp_path, monkeypatch):
+    """`make book` (tremorlab book execute) writes its executed chapters into the build folder: the committed
+    notebooks and the references the tests compare against are not touched; the book's source is laid out
+    from the executed copies."""
+    monkeypatch.setattr(run.bookcache, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(run.bookcache, "EXECUTED", tmp_path / "build" / "executed")
+    monkeypatch.setattr(run.bookcache, "BOOK_SOURCE", tmp_path / "build" / "book-source")
+    mine = (run.ROOT / "notebooks" / "00-data.ipynb", run.ROOT / "notebooks" / "metrics" / "00-data.json")
+    before = _digest(*mine)
+    ran = run.execute_book(only=["00"], log=lambda s: None)
+    assert ran == ["notebooks/00-data.ipynb"]
+    assert _digest(*mine) == before
+    executed = tmp_path / "build" / "executed" / "notebooks" / "00-data.ipynb"
+    nb = nbformat.read(executed, as_version=4)
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    assert run.execute_book(only=["00"], log=lambda s: None) == []            # cached now
+    source = run.assemble_source(log=lambda s: None)
+    assert (source / "notebooks" / "00-data.ipynb").read_bytes() == executed.read_bytes()
+    committed = run.ROOT / "notebooks" / "02-smart-pen-filters.ipynb"   # not executed here: the committed copy
+    assert (source / "notebooks" / committed.name).read_bytes() == committed.read_bytes()
+    assert (source / "_toc.yml").is_file() and (source / "book" / "_ext").is_dir()
+    assert _digest(*mine) == before

@@ -236,17 +236,32 @@ def test_a_killed_worker_never_leaves_a_complete_looking_point(toy, tmp_path, da
             assert sweep.complete(folder), f"{folder} looks like a run folder but is not complete"
 
 
+def _as_a_terminal_job():
+    """In the child: SIGINT as a terminal's foreground job has it (Python then raises KeyboardInterrupt).
+
+    A test runner started in the background (``cmd &``, some CI launchers) inherits SIGINT ignored,
+    and Python keeps an inherited ignore: without this the Ctrl-C below would be ignored and the
+    sweep would finish every point (exit 0), whatever the machine's speed.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_cancels_and_keeps_finished_points(toy, tmp_path):
+    """Event-driven: Ctrl-C is sent when the first point's folder is complete, whatever that takes, and the
+    sweep must then stop with 130 before the last point; nothing waits a fixed time."""
     pytest.importorskip("distributed")
     out = tmp_path / "sweep"
     cmd = [sys.executable, "-m", "tremorlab.cli", "sweep", str(toy), "-p", "seed", "1..3", "-p", "sleep_s", "4",
            "--workers", "1", "--out", str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_a_terminal_job)
     t0 = time.monotonic()
-    while not sweep.complete(out / "seed-1_sleep_s-4.0") and time.monotonic() - t0 < 120:
-        time.sleep(0.2)
+    while not sweep.complete(out / "seed-1_sleep_s-4.0") and proc.poll() is None and time.monotonic() - t0 < 240:
+        time.sleep(0.1)
+    assert sweep.complete(out / "seed-1_sleep_s-4.0"), "the first point never completed"
+    assert not sweep.complete(out / "seed-3_sleep_s-4.0"), "the last point finished before Ctrl-C could be sent"
     os.killpg(proc.pid, signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
+    stdout, stderr = proc.communicate(timeout=240)
     assert proc.returncode == 130, stderr[-2000:]
     assert "interrupted" in stderr
     assert sweep.complete(out / "seed-1_sleep_s-4.0")

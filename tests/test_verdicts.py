@@ -128,3 +128,29 @@ def test_all_differences_summarised_has_the_same_word_and_a_short_rule():
     assert "least clear: 3 Hz [-0.5, 0.1]; 5 Hz [-3, -0.2]" in v.rule and "4 Hz" not in v.rule.split("least clear")[1]
     assert V.all_differences({"a": (-2, -1)}, -1, show=3).word == "reproduced"
     assert V.all_differences({"a": (-2, -1), "b": (0.5, 1)}, -1, show=3).word == "not reproduced"
+
+
+@pytest.mark.parametrize("low,high,per_seed,word", [
+    (0.05, 0.2, [0.1, 0.15, 0.02], "reproduced"),    # every seed on the claimed side
+    (0.05, 0.2, [0.1, 0.15, -0.02], "tie"),          # one seed of the other sign: a tie whatever the interval
+    (-0.3, -0.1, [-0.2, 0.01], "tie"),
+    (-0.3, -0.1, [-0.2, -0.1], "not reproduced"),
+    (-0.1, 0.2, [0.1, 0.2], "tie"),                  # the interval holds 0
+    (0.05, 0.2, [0.1, 0.0], "tie")])                 # a seed at exactly 0 has no sign
+def test_difference_with_seeds(low, high, per_seed, word):
+    v = V.difference(low, high, +1, what="A minus B", units="patients and seeds", per_seed=per_seed)
+    assert v.word == word
+    assert "per seed: " in v.rule and f"{per_seed[0]:.4g}" in v.rule
+
+
+def test_all_differences_with_seeds():
+    iv = {"B": (1.0, 3.0), "C": (0.5, 2.0)}
+    assert V.all_differences(iv, +1, per_seed={"B": [2, 2.5], "C": [1, 1.5]}).word == "reproduced"
+    v = V.all_differences(iv, +1, per_seed={"B": [2, 2.5], "C": [1, -0.5]})
+    assert v.word == "tie" and "C 1, -0.5" in v.rule
+    with pytest.raises(ValueError, match="same differences"):
+        V.all_differences(iv, +1, per_seed={"B": [2, 2.5]})
+    with pytest.raises(ValueError, match="finite"):
+        V.difference(0.1, 0.2, 1, per_seed=[float("nan")])
+    # without seeds the rule text is what it was
+    assert "per seed" not in V.all_differences(iv, +1).rule

@@ -1,9 +1,15 @@
-"""Two roles of our own and two fixes to the published pages.
+"""Two roles and a directive of our own, and two fixes to the published pages.
 
 The roles ``{cited}`...``` and ``{calc}`...``` mark a number in prose as taken from a source (a
 paper, a dataset's documentation) or as a calculation a reader can redo; they render the text
 unchanged, with a tooltip naming the kind.  ``tremorlab.prose`` checks that every figure in the
 book's prose is glued, cited or calculated.
+
+The directive ``{tolerances} CHAPTER`` renders the chapter's tolerance file
+(``notebooks/tolerances/<chapter>.toml``, read by :func:`tremorlab.repro.load_tolerances`) as a
+table: each kind of quantity, the tolerance it is checked with on another CPU, and how that was
+measured.  The reproducibility page shows every chapter's this way, so it cannot drift from the
+files ``make test`` uses.
 
 The fixes are for problems between third-party packages:
 
@@ -57,7 +63,57 @@ def _marked(kind):
     return role
 
 
+def _table(header, rows, widths):
+    from docutils import nodes
+
+    def row(cells, kind=nodes.row):
+        r = kind()
+        for c in cells:
+            entry = nodes.entry()
+            entry += nodes.paragraph(text=str(c))
+            r += entry
+        return r
+
+    table, group = nodes.table(classes=["tl-tolerances"]), nodes.tgroup(cols=len(header))
+    for w in widths:
+        group += nodes.colspec(colwidth=w)
+    head, body = nodes.thead(), nodes.tbody()
+    head += row(header)
+    for cells in rows:
+        body += row(cells)
+    group += head
+    group += body
+    table += group
+    return table
+
+
+def _tolerances_directive():
+    from docutils import nodes
+    from docutils.parsers.rst import Directive
+
+    class Tolerances(Directive):
+        """``{tolerances} CHAPTER``: the chapter's measured tolerances as a table."""
+
+        required_arguments = 1
+
+        def run(self):
+            from tremorlab import repro
+
+            chapter = self.arguments[0]
+            tols = repro.load_tolerances(chapter)
+            self.state.document.settings.record_dependencies.add(str(repro.TOLERANCE_DIR / f"{chapter}.toml"))
+            if not tols:
+                return [nodes.paragraph(text=f"{chapter}: no tolerance file; every number is compared to float noise "
+                                             f"(relative {repro.FLOAT_NOISE[0]:g}), texts and verdicts exactly.")]
+            rows = [(t.pattern, "not compared" if t.ignore else t.describe().split(" (")[0], t.measured) for t in tols]
+            return [_table(("quantity (pattern)", "tolerance on another CPU or seed", "how it was measured"), rows,
+                           (30, 15, 55))]
+
+    return Tolerances
+
+
 def setup(app):
+    app.add_directive("tolerances", _tolerances_directive())
     app.add_role("cited", _marked("cited"))
     app.add_role("calc", _marked("calc"))
     app.add_js_file(None, body=MATHJAX2_SHIM, priority=100)

@@ -3,10 +3,10 @@
     tremorlab run CHAPTER [--preset quick|paper] [-p NAME VALUE ...] [--out DIR]
     tremorlab chapters
     tremorlab data list | verify [NAME ...] | where NAME | download NAME [--dest DIR] | page
-    tremorlab book execute [CHAPTER ...] [--force]
+    tremorlab book execute|record [CHAPTER ...] [--force] | source
     tremorlab sweep CHAPTER [--preset P] -p NAME VALUES ... [--workers N | --scheduler ADDRESS] --out DIR
-    tremorlab repro check RUN_DIR | measure CHAPTER --out DIR [--variant V ...] [--seed N ...]
-                    | propose CHAPTER DIR [--group PATTERN ...]
+    tremorlab repro check RUN_DIR | measure CHAPTER --out DIR [--variant V ...] [--seed N ... | --seeds]
+                    [--seed-variant V] | propose CHAPTER DIR [--group PATTERN ...] [--factor F]
 
 Chapter modules may add sub-commands by defining ``add_cli(subparsers)`` in a module listed in
 ``EXTENSIONS``.
@@ -83,7 +83,10 @@ def _cmd_book(args) -> int:
     from tremorlab import run
 
     try:
-        run.execute_book(force=args.force, only=args.chapters or None)
+        if args.action == "source":
+            print(run.assemble_source())
+        else:
+            run.execute_book(force=args.force, only=args.chapters or None, record=args.action == "record")
     except Exception as exc:
         print(f"tremorlab book: {exc}", file=sys.stderr)
         return 1
@@ -104,13 +107,16 @@ def _cmd_repro(args) -> int:
                   f"{repro.reference_path(record['chapter'])}")
         elif args.action == "measure":
             chapter = run.resolve_chapter(args.target).stem
-            sweep.measure(chapter, Path(args.out), args.variant or ["native", "portable"], args.seed or [])
+            seeds = list(args.seed or []) + (sweep.measure_seeds(chapter) if args.seeds else [])
+            variants = args.variant if args.variant is not None else ([] if seeds else ["native", "portable"])
+            sweep.measure(chapter, Path(args.out), variants, seeds, seed_variant=args.seed_variant)
         elif args.action == "propose":
             chapter = run.resolve_chapter(args.target).stem
             ref = json.loads(repro.reference_path(chapter).read_text())
             runs = {p.parent.name: json.loads(p.read_text()) for p in sorted(Path(args.folder).glob("*/metrics.json"))}
             moves = repro.spread(ref, runs)
-            print(repro.propose_tolerances(moves, groups=args.group or [], note=f"runs: {', '.join(runs)}"))
+            print(repro.propose_tolerances(moves, groups=args.group or [], factor=args.factor,
+                                           note=f"runs: {', '.join(runs)}", changed=repro.changes(ref, runs)))
     except repro.ReproducibilityError as exc:
         print(f"tremorlab repro: {exc}", file=sys.stderr)
         return 1
@@ -160,8 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dest", help="download folder (default: the user cache)")
     d.set_defaults(func=_cmd_data)
 
-    b = sub.add_parser("book", help="execute the book's chapters (cached)")
-    b.add_argument("action", choices=("execute",))
+    b = sub.add_parser("book", help="execute the book's chapters (cached)",
+                       description="execute: run the chapters into _build/executed (the checkout is left as it is); "
+                                   "record: run them in place, rewriting the committed notebooks and their reference "
+                                   "metrics (notebooks/metrics); source: lay out _build/book-source for jupyter-book")
+    b.add_argument("action", choices=("execute", "record", "source"))
     b.add_argument("chapters", nargs="*", help="only these chapters (names or numbers; default: every toc chapter)")
     b.add_argument("--force", action="store_true")
     b.set_defaults(func=_cmd_book)
@@ -184,7 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("folder", nargs="?", help="propose: the folder of measured runs")
     rp.add_argument("--out", help="measure: folder for the runs")
     rp.add_argument("--variant", action="append", help="measure: kernel variant (repeatable; default native, portable)")
-    rp.add_argument("--seed", action="append", type=int, help="measure: an extra seed on native kernels (repeatable)")
+    rp.add_argument("--seed", action="append", type=int, help="measure: an extra seed (repeatable)")
+    rp.add_argument("--seeds", action="store_true",
+                    help="measure: the standard extra seeds (the chapter's seed + 100, 200, 300, 400)")
+    rp.add_argument("--seed-variant", default="native",
+                    help="measure: the kernels the extra seeds run on (default native; e.g. portable)")
+    rp.add_argument("--factor", type=float, default=1.5, help="propose: tolerance = factor x the largest move (1.5)")
     rp.add_argument("--group", action="append", help="propose: a pattern whose quantities share one tolerance")
     rp.set_defaults(func=_cmd_repro)
 

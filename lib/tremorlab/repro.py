@@ -63,6 +63,21 @@ VARIANTS: dict[str, dict[str, str]] = {
 }
 
 
+#: The chapters whose numbers come from training or random draws (networks, genetic search, random
+#: forests on resampled data): their tolerances are measured across seeds, and ``make test``
+#: re-executes each under a shifted seed on the portable kernels (``tests/test_shifted_seed.py``).
+TRAINED = ("01-et-spiral-grading", "03-phtnet", "05-pd-semg-tablet", "06-tremor-benchmark")
+
+#: The shifted-seed run's seed: the chapter's default seed plus this.  Far from the defaults and
+#: from :data:`MEASURE_SEED_OFFSETS`, so that it is a draw the tolerances were not measured on.
+SHIFTED_SEED_OFFSET = 500
+
+#: The extra seeds (default seed plus these) whose runs set a trained chapter's tolerances
+#: (``tremorlab repro measure CHAPTER --seeds``).  Spaced by 100 so that chapters that train
+#: ``seed, seed + 1, ...`` never share a training seed between two draws.
+MEASURE_SEED_OFFSETS = (100, 200, 300, 400)
+
+
 class ReproducibilityError(AssertionError):
     """A re-executed chapter whose numbers left their tolerances (the message lists each one)."""
 
@@ -231,6 +246,28 @@ def spread(reference: dict, runs: dict[str, dict]) -> dict[str, dict[str, float]
     return moves
 
 
+def changes(reference: dict, runs: dict[str, dict]) -> dict[str, dict[str, object]]:
+    """Per non-numeric quantity (verdicts, texts) that differs from the reference in some run: the
+    reference value and each run's differing value (``{"reference": ..., run: value, ...}``).
+
+    These must be equal on any CPU (:func:`compare` checks them exactly), so a verdict or a text
+    that changes with the seed is a finding that one draw decides: make its rule use the seed
+    spread, or list the text with ``ignore`` and the numeric quantity it restates.
+    """
+    ref = flatten(reference)
+    out: dict[str, dict[str, object]] = {}
+    for name, record in runs.items():
+        for key, value in flatten(record).items():
+            a = ref.get(key, "<absent>")
+            if _is_float(a) and _is_float(value):
+                continue
+            if a != value:
+                out.setdefault(key, {"reference": a})[name] = value
+        for key in set(ref) - set(flatten(record)):
+            out.setdefault(key, {"reference": ref[key]})[name] = "<absent>"
+    return out
+
+
 def _round_up(x: float) -> float:
     """``x`` rounded up to two significant digits."""
     if x <= 0:
@@ -240,7 +277,7 @@ def _round_up(x: float) -> float:
 
 
 def propose_tolerances(moves: dict[str, dict[str, float]], groups: list[str] = (), factor: float = 1.5,
-                       note: str = "") -> str:
+                       note: str = "", changed: dict[str, dict[str, object]] | None = None) -> str:
     """A tolerance file (TOML text) from measured moves.
 
     Each pattern of ``groups`` gets ``factor`` x the largest move among the quantities it matches
@@ -259,6 +296,12 @@ def propose_tolerances(moves: dict[str, dict[str, float]], groups: list[str] = (
             key = max(members, key=lambda k: members[k]["move"])
             entries.append((pattern, {**members[key], "of": f"{key}, {len(members)} moved"}))
     entries += [(_escape(k), {**m, "of": ""}) for k, m in sorted(rest.items())]
+    if changed:
+        lines += ["# Quantities compared exactly that changed between runs (verdicts, texts): a verdict must",
+                  "# not change with the seed; a text that restates a number can be listed with ignore = true.",
+                  *[f"#   {k}: reference {v['reference']!r}; "
+                    + "; ".join(f"{r} {x!r}" for r, x in v.items() if r != "reference") for k, v in sorted(changed.items())],
+                  ""]
     for pattern, m in entries:
         where = f"; {m['of']}" if m["of"] else ""
         lines += ["[[quantity]]", f"pattern = {json.dumps(pattern)}", f"abs = {_round_up(factor * m['move']):.3g}",

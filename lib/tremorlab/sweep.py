@@ -272,18 +272,22 @@ def paired_difference(table: dict, a: str, b: str) -> dict:
 # ---- the spread across kernels and seeds (tremorlab repro measure) -------------------------------
 
 def measure(chapter: str, out: Path, variants: list[str], seeds: list[int] = (), preset: str = "quick",
-            log=print) -> dict[str, Path]:
+            log=print, seed_variant: str = "native") -> dict[str, Path]:
     """Run ``chapter`` once per kernel variant of :data:`tremorlab.repro.VARIANTS` (default seed) and once
-    per extra seed (native kernels): the runs ``tremorlab repro measure`` turns into tolerances.
+    per extra seed (on the kernels of ``seed_variant``): the runs ``tremorlab repro measure`` turns into
+    tolerances.
 
-    Each run is a normal run folder under ``out`` (``<variant>`` or ``seed-<n>``); a folder that
-    already holds a complete run is reused.  Returns name -> run folder.
+    Each run is a normal run folder under ``out`` (``<variant>``, ``seed-<n>`` or
+    ``seed-<n>-<seed_variant>``); a folder that already holds a complete run is reused.  Returns
+    name -> run folder.
     """
     out = Path(out)
-    todo = [(v, repro.VARIANTS[v], {}) for v in variants] + [(f"seed-{s}", {}, {"seed": s}) for s in seeds]
-    unknown = [v for v in variants if v not in repro.VARIANTS]
+    unknown = [v for v in [*variants, seed_variant] if v not in repro.VARIANTS]
     if unknown:
         raise ValueError(f"unknown variant(s) {unknown}; variants: {', '.join(repro.VARIANTS)}")
+    suffix = "" if seed_variant == "native" else f"-{seed_variant}"
+    todo = [(v, repro.VARIANTS[v], {}) for v in variants] + [
+        (f"seed-{s}{suffix}", repro.VARIANTS[seed_variant], {"seed": s}) for s in seeds]
     done = {}
     for name, env, params in todo:
         folder = out / name
@@ -293,3 +297,22 @@ def measure(chapter: str, out: Path, variants: list[str], seeds: list[int] = (),
                 run.run_chapter(chapter, preset=preset, parameters=params, out=folder)
         done[name] = folder
     return done
+
+
+def default_seed(chapter: str) -> int:
+    """The chapter's ``seed`` parameter as its notebook sets it (the quick preset's)."""
+    values = run.notebook_parameters(run.resolve_chapter(chapter))
+    if "seed" not in values:
+        raise ValueError(f"{chapter} has no 'seed' parameter")
+    return int(values["seed"])
+
+
+def measure_seeds(chapter: str) -> list[int]:
+    """The extra seeds whose spread sets a trained chapter's tolerances (:data:`repro.MEASURE_SEED_OFFSETS`)."""
+    base = default_seed(chapter)
+    return [base + k for k in repro.MEASURE_SEED_OFFSETS]
+
+
+def shifted_seed(chapter: str) -> int:
+    """The seed of the chapter's shifted-seed run in ``make test`` (:data:`repro.SHIFTED_SEED_OFFSET`)."""
+    return default_seed(chapter) + repro.SHIFTED_SEED_OFFSET

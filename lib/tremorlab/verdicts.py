@@ -103,13 +103,28 @@ def holds(low: float, high: float, paper: float, *, level: str = "95 %", units: 
                          f"[{_g(low)}, {_g(high)}]")
 
 
+def _seed_signs(per_seed) -> tuple[bool, str]:
+    """Whether every seed's estimate has one strict sign, and the estimates in words."""
+    values = [float(v) for v in per_seed]
+    if not values:
+        raise ValueError("per_seed needs at least one seed's estimate")
+    _finite("per_seed", *values)
+    agree = all(v > 0 for v in values) or all(v < 0 for v in values)
+    return agree, ", ".join(_g(v) for v in values)
+
+
 def difference(low: float, high: float, claimed_sign: int, *, what: str = "the difference",
-               units: str = "") -> Verdict:
+               units: str = "", per_seed=None) -> Verdict:
     """The verdict on a claimed difference from its interval ``[low, high]``.
 
     ``claimed_sign`` is +1 if the paper claims the difference is positive, -1 if negative.  An
     interval that contains 0 cannot tell: ``tie``.  Entirely on the claimed side: ``reproduced``;
     entirely on the other side: ``not reproduced``.
+
+    For a trained method give ``per_seed``, the difference of each training seed alone (the
+    interval should then include the seed variance, :func:`tremorlab.learn.metrics.seed_bootstrap`):
+    a difference whose sign changes between seeds is a ``tie`` whatever the interval says, since
+    another seed (or another CPU) would give the other sign.
     """
     if claimed_sign not in (1, -1):
         raise ValueError(f"claimed_sign must be +1 or -1, got {claimed_sign!r}")
@@ -120,13 +135,19 @@ def difference(low: float, high: float, claimed_sign: int, *, what: str = "the d
     over = f" over {units}" if units else ""
     rule = (f"the paper claims {what} {side}; our interval{over} [{_g(low)}, {_g(high)}]: reproduced if it "
             f"lies entirely {side}, a tie if it holds 0")
+    if per_seed is not None:
+        agree, listed = _seed_signs(per_seed)
+        rule += f" or if the sign differs between training seeds (per seed: {listed})"
+        if not agree:
+            return Verdict(TIE, rule)
     if low <= 0.0 <= high:
         return Verdict(TIE, rule)
     return Verdict(REPRODUCED if (low > 0) == (claimed_sign > 0) else NOT_REPRODUCED, rule)
 
 
 def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int, *,
-                    what: str = "each difference", units: str = "", show: int | None = None) -> Verdict:
+                    what: str = "each difference", units: str = "", show: int | None = None,
+                    per_seed: dict | None = None) -> Verdict:
     """A claim over several differences at once (a ranking: "A is above B, C and D").
 
     ``reproduced`` if every interval lies on the claimed side, ``not reproduced`` if any lies
@@ -134,8 +155,10 @@ def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int
     number of comparisons where the claim is a family of tests (:func:`bonferroni_level`).
     For a long family (a spectrum's frequencies) give ``show``: the rule then counts the intervals
     on each side and names only the ``show`` least clear ones (reaching furthest to the other side).
+    ``per_seed`` (name -> each training seed's difference) makes a difference whose sign changes
+    between seeds a tie, as in :func:`difference`.
     """
-    word, side, over, listed, words = _several(intervals, claimed_sign, units, refuted_by="any")
+    word, side, over, listed, words = _several(intervals, claimed_sign, units, refuted_by="any", per_seed=per_seed)
     if show is not None:
         reach = {k: (-lo if claimed_sign > 0 else hi) for k, (lo, hi) in intervals.items()}
         worst = sorted(intervals, key=lambda k: reach[k], reverse=True)[:max(0, int(show))]
@@ -149,12 +172,17 @@ def all_differences(intervals: dict[str, tuple[float, float]], claimed_sign: int
                          f"not reproduced if one lies on the other side, else a tie: {listed}")
 
 
-def _several(intervals: dict[str, tuple[float, float]], claimed_sign: int, units: str, refuted_by: str):
+def _several(intervals: dict[str, tuple[float, float]], claimed_sign: int, units: str, refuted_by: str,
+             per_seed: dict | None = None):
     """The word over several intervals (all on the claimed side, refuted by ``any``/``all`` on the other),
     the side, the units, the listed intervals and each interval's own word."""
     if not intervals:
         raise ValueError("a verdict over several differences needs at least one interval")
-    words = [difference(lo, hi, claimed_sign).word for lo, hi in intervals.values()]
+    if per_seed is not None and set(per_seed) != set(intervals):
+        raise ValueError(f"per_seed must name the same differences as the intervals: {sorted(per_seed)} vs "
+                         f"{sorted(intervals)}")
+    words = [difference(lo, hi, claimed_sign, per_seed=None if per_seed is None else per_seed[k]).word
+             for k, (lo, hi) in intervals.items()]
     against = [w == NOT_REPRODUCED for w in words]
     if any(against) if refuted_by == "any" else all(against):
         word = NOT_REPRODUCED
@@ -164,6 +192,9 @@ def _several(intervals: dict[str, tuple[float, float]], claimed_sign: int, units
         word = TIE
     side = "> 0" if claimed_sign > 0 else "< 0"
     listed = "; ".join(f"{k} [{_g(lo)}, {_g(hi)}]" for k, (lo, hi) in intervals.items())
+    if per_seed is not None:
+        listed += "; a sign that changes between training seeds counts as holding 0 (per seed: " + "; ".join(
+            f"{k} {_seed_signs(per_seed[k])[1]}" for k in intervals) + ")"
     return word, side, f" over {units}" if units else "", listed, words
 
 
@@ -205,7 +236,7 @@ def tally(words: Iterable[str]) -> dict[str, int]:
 
 
 def across_settings(intervals: dict[str, tuple[float, float]], claimed_sign: int, *, what: str = "the difference",
-                    setting: str = "the unpublished setting", units: str = "") -> Verdict:
+                    setting: str = "the unpublished setting", units: str = "", per_seed: dict | None = None) -> Verdict:
     """A claimed difference whose value depends on a setting the paper does not publish.
 
     ``intervals`` maps each value of the setting we tried (a Kalman filter's process noise, say)
@@ -215,7 +246,7 @@ def across_settings(intervals: dict[str, tuple[float, float]], claimed_sign: int
     on the other side, otherwise ``tie`` (the sign depends on the setting, or the uncertainty
     cannot tell).  Correct the intervals for the number of values (:func:`bonferroni_level`).
     """
-    word, side, over, listed, _ = _several(intervals, claimed_sign, units, refuted_by="all")
+    word, side, over, listed, _ = _several(intervals, claimed_sign, units, refuted_by="all", per_seed=per_seed)
     return Verdict(word, f"the paper claims {what} {side} at a value of {setting} it does not publish; reproduced "
                          f"only if our interval{over} lies {side} at every value tried, not reproduced if it lies on "
                          f"the other side at every value, else a tie: {listed}")

@@ -1,7 +1,8 @@
-"""Classification metrics with bootstrap confidence intervals."""
+"""Classification metrics with bootstrap confidence intervals (over units; over seeds and units)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -93,3 +94,90 @@ def bootstrap_ci(metric: Callable[[np.ndarray, np.ndarray], float], y_true, y_pr
     if y_true.shape[0] != y_pred.shape[0]:
         raise ValueError(f"y_true has {y_true.shape[0]} cases, y_pred {y_pred.shape[0]}")
     return group_bootstrap(lambda t, p: metric(t, p), {"t": y_true, "p": y_pred}, groups, n_boot, seed, level)
+
+
+@dataclass(frozen=True)
+class SeedInterval:
+    """An estimate over training seeds and independent units with its two-level bootstrap interval.
+
+    ``estimate`` is ``stat`` on every seed and every unit; ``low``/``high`` the percentile interval
+    of the two-level bootstrap; ``per_seed`` the estimate of each seed alone (in the order of the
+    seed columns).  Iterating gives ``(estimate, low, high)``, so it unpacks like the one-level
+    intervals of :func:`group_bootstrap`.
+    """
+
+    estimate: float
+    low: float
+    high: float
+    per_seed: tuple[float, ...]
+
+    def __iter__(self):
+        return iter((self.estimate, self.low, self.high))
+
+    @property
+    def signs_agree(self) -> bool:
+        """Every seed's estimate has the same strict sign (none is 0)."""
+        s = np.sign(np.asarray(self.per_seed, float))
+        return bool(s.size and np.all(s == s[0]) and s[0] != 0)
+
+
+def seed_bootstrap(stat: Callable[..., float], arrays: dict, groups=None, n_boot: int = 1000, seed: int = 0,
+                   level: float = 0.95) -> SeedInterval:
+    """``stat(**arrays)`` over training seeds and units, with a two-level bootstrap interval.
+
+    A trained method's result is a draw from two sources of variation: the independent units it
+    is measured on (patients, children, segments) and the training seed (initial weights, batch
+    order; another CPU's float kernels act the same way).  Each resample draws the units with
+    replacement (whole ``groups``, as :func:`group_bootstrap`) and, independently, the seeds with
+    replacement, so the interval carries both.
+
+    ``arrays`` maps ``stat``'s argument names to arrays with one row per case: an array of shape
+    ``(n_cases, n_seeds)`` holds one column per training seed (predictions, correctness, errors);
+    a 1-D array (labels, a seed-independent baseline) is shared by every seed.  All 2-D arrays
+    must have the same number of seed columns.  ``stat`` receives the resampled arrays with the
+    same layout (2-D ones keep their seed columns) and returns a float.  Resamples where ``stat``
+    raises ``ValueError`` are skipped.  With a single seed the interval is over units only and
+    ``per_seed`` has one entry.
+    """
+    arrays = {k: np.asarray(v) for k, v in arrays.items()}
+    if not arrays:
+        raise ValueError("seed_bootstrap needs at least one array")
+    lengths = {k: v.shape[0] for k, v in arrays.items()}
+    n = next(iter(lengths.values()))
+    if any(m != n for m in lengths.values()):
+        raise ValueError(f"the arrays must have one row per case; got lengths {lengths}")
+    widths = {k: v.shape[1] for k, v in arrays.items() if v.ndim == 2}
+    if not widths:
+        raise ValueError("seed_bootstrap needs at least one (n_cases, n_seeds) array")
+    n_seeds = next(iter(widths.values()))
+    if any(w != n_seeds for w in widths.values()) or n_seeds < 1:
+        raise ValueError(f"every 2-D array needs the same number (>= 1) of seed columns; got {widths}")
+    groups = np.arange(n) if groups is None else np.asarray(groups)
+    if groups.shape[0] != n:
+        raise ValueError(f"groups has {groups.shape[0]} entries for {n} cases")
+
+    def pick(rows, cols):
+        return {k: (v[rows][:, cols] if v.ndim == 2 else v[rows]) for k, v in arrays.items()}
+
+    every = np.arange(n)
+    est = float(stat(**pick(every, np.arange(n_seeds))))
+    per_seed = tuple(float(stat(**pick(every, np.array([s])))) for s in range(n_seeds))
+    _, inv = np.unique(groups, return_inverse=True)
+    order = np.argsort(inv, kind="stable")
+    counts = np.bincount(inv)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rng = np.random.default_rng(seed)
+    stats = []
+    for _ in range(int(n_boot)):
+        units = rng.integers(0, counts.size, counts.size)
+        rows = order[np.concatenate([np.arange(starts[k], starts[k] + counts[k]) for k in units])]
+        cols = rng.integers(0, n_seeds, n_seeds)
+        try:
+            stats.append(float(stat(**pick(rows, cols))))
+        except ValueError:
+            continue
+    if not stats:
+        return SeedInterval(est, float("nan"), float("nan"), per_seed)
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(stats, [alpha, 1 - alpha])
+    return SeedInterval(est, float(lo), float(hi), per_seed)

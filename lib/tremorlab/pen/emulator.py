@@ -27,6 +27,7 @@ and :func:`segment_stats` measures how much tremor each segment left (``tremorla
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -110,6 +111,8 @@ def emulator_exe() -> Path:
 def build_firmware(target: str = "host", quiet: bool = True) -> Path:
     """``make -C firmware TARGET`` (incremental); returns the build folder.
 
+    Builds from several processes at once (parallel test workers, two notebooks) take turns on a
+    lock file in the build folder, so that two ``make`` runs never write the same object files.
     Raises :class:`FirmwareBuildError` when ``make`` or the compiler is missing or the build fails.
     """
     if shutil.which("make") is None:
@@ -120,7 +123,10 @@ def build_firmware(target: str = "host", quiet: bool = True) -> Path:
         raise FirmwareBuildError(f"building the firmware ({target}) needs {tool} (Debian: apt-get install {pkg})")
     jobs = str(min(2, os.cpu_count() or 1))
     firmware = firmware_dir()
-    r = subprocess.run(["make", "-C", str(firmware), "-j", jobs, target], capture_output=True, text=True)
+    (firmware / "build").mkdir(exist_ok=True)
+    with open(firmware / "build" / ".make.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        r = subprocess.run(["make", "-C", str(firmware), "-j", jobs, target], capture_output=True, text=True)
     if r.returncode != 0:
         tail = "\n".join((r.stdout + r.stderr).splitlines()[-25:])
         raise FirmwareBuildError(f"make -C firmware {target} failed:\n{tail}")

@@ -37,8 +37,8 @@ from tremorlab._files import write_json_atomic
 from tremorlab._version import __version__
 from tremorlab.paths import ROOT
 from tremorlab.run import bookcache, params, provenance
-from tremorlab.run.bookcache import (RECORDED_DIR, cache_key, execute_book, library_digest, notebook_digest,
-                                     toc_notebooks)
+from tremorlab.run.bookcache import (BOOK_SOURCE, EXECUTED, RECORDED_DIR, assemble_source, cache_key, execute_book,
+                                     library_digest, notebook_digest, toc_notebooks)
 from tremorlab.run.params import (PRESETS_DIR, ParameterError, chapters, coerce, notebook_parameters, presets,
                                   resolve_chapter, resolve_parameters)
 from tremorlab.run.provenance import KERNEL_ENV, PACKAGES, git_state, package_versions
@@ -119,7 +119,7 @@ def run_chapter(chapter: str, preset: str = "quick", parameters: dict | None = N
     return out
 
 
-__all__ = ["KERNEL_ENV", "PACKAGES", "PRESETS_DIR", "RECORDED_DIR", "ROOT", "ParameterError", "RunFailed", "bookcache",
+__all__ = ["BOOK_SOURCE", "EXECUTED", "assemble_source", "KERNEL_ENV", "PACKAGES", "PRESETS_DIR", "RECORDED_DIR", "ROOT", "ParameterError", "RunFailed", "bookcache",
            "cache_key", "chapters", "coerce", "execute_book", "git_state", "library_digest", "notebook_digest",
            "notebook_parameters", "package_versions", "params", "presets", "provenance", "resolve_chapter",
            "resolve_parameters", "run_chapter", "toc_notebooks"]

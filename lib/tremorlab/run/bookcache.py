@@ -1,9 +1,15 @@
-"""The book: execute the toc's chapters in place, each cached under a key of everything it depends on.
+"""The book: execute the toc's chapters, each cached under a key of everything it depends on.
 
 The key (:func:`cache_key`) covers the notebook's cells, its presets, the recorded runs it shows,
-the library's source and the data; ``tremorlab book execute`` re-runs a chapter only when it
-changed, and each executed chapter's ``metrics.json`` becomes its committed reference
-(:mod:`tremorlab.repro`).
+the library's source and the data; a chapter is re-run only when it changed.  Two ways:
+
+* ``tremorlab book execute`` (``make book``) writes the executed chapters into the build folder
+  (:data:`EXECUTED`) and leaves the checkout as it found it: a reader's build never rewrites the
+  committed notebooks or the references the tests compare against.  :func:`assemble_source` then
+  lays out the book's source with those executed copies (:data:`BOOK_SOURCE`) for jupyter-book.
+* ``tremorlab book record`` executes the chapters in place: the committed notebooks get this run's
+  outputs and each chapter's ``metrics.json`` becomes its committed reference
+  (:mod:`tremorlab.repro`).  It is the command for a maintainer who means to change them.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -21,6 +28,10 @@ from tremorlab.run import params
 from tremorlab.run.params import resolve_chapter
 
 RECORDED_DIR = NOTEBOOKS / "recorded"  # metrics and provenance of long runs a chapter displays
+EXECUTED = BUILD / "executed"  # ``book execute``: the executed chapters, by their path under the root
+BOOK_SOURCE = BUILD / "book-source"  # the book's source with the executed chapters, built by jupyter-book
+#: what the book's source holds besides the notebooks (``_config.yml`` names its extension folder in book/)
+SOURCE_FILES = ("_config.yml", "_toc.yml", "book")
 
 
 def toc_notebooks() -> list[Path]:
@@ -84,15 +95,17 @@ def cache_key(nb_path: Path) -> str:
     return h.hexdigest()
 
 
-def execute_book(force: bool = False, log=print, only: list[str] | None = None) -> list[str]:
-    """Execute every toc notebook whose cache key changed (in place, atomically); returns those run.
+def execute_book(force: bool = False, log=print, only: list[str] | None = None, record: bool = False) -> list[str]:
+    """Execute every toc notebook whose cache key changed (atomically); returns those run.
 
+    ``record=False`` (``tremorlab book execute``): the executed notebook goes to :data:`EXECUTED`
+    and nothing under version control changes.  ``record=True`` (``tremorlab book record``): it
+    replaces the committed notebook and its ``metrics.json`` becomes the committed reference.
     ``only``: chapter names or numbers (``["05"]``) to consider; the others are left as they are.
-    Each executed chapter's ``metrics.json`` becomes its committed reference (:mod:`tremorlab.repro`).
     """
     import papermill as pm
 
-    cache_file = BUILD / ".cache" / "executed.json"
+    cache_file = BUILD / ".cache" / ("recorded.json" if record else "executed.json")
     cache = json.loads(cache_file.read_text()) if cache_file.is_file() else {}
     ran = []
     wanted = {resolve_chapter(c).stem for c in only} if only else None
@@ -101,17 +114,21 @@ def execute_book(force: bool = False, log=print, only: list[str] | None = None) 
             continue
         key = cache_key(nb)
         rel = str(nb.relative_to(ROOT))
-        if not force and cache.get(rel) == key:
+        target = nb if record else EXECUTED / rel
+        if not force and cache.get(rel) == key and target.is_file():
             log(f"cached   {rel}")
             continue
-        log(f"execute  {rel}")
+        log(f"{'record ' if record else 'execute'}  {rel}")
         t0 = time.perf_counter()
-        tmp = nb.with_name(f".{nb.stem}.executing.ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{nb.stem}.executing.ipynb")
+        metrics = BUILD / "metrics" / f"{nb.stem}.json"
+        if metrics.is_file():
+            metrics.unlink()  # so that a chapter that wrote none cannot pass an older one off as its own
         try:
             pm.execute_notebook(str(nb), str(tmp), cwd=str(nb.parent), progress_bar=False)
-            os.replace(tmp, nb)
-            metrics = BUILD / "metrics" / f"{nb.stem}.json"
-            if metrics.is_file():  # the reference a re-execution elsewhere is compared with
+            os.replace(tmp, target)
+            if record and metrics.is_file():  # the reference a re-execution elsewhere is compared with
                 repro.write_reference(nb.stem, metrics)
         finally:
             if tmp.exists():
@@ -121,3 +138,29 @@ def execute_book(force: bool = False, log=print, only: list[str] | None = None) 
         write_json_atomic(cache_file, cache)
         ran.append(rel)
     return ran
+
+
+def assemble_source(log=print) -> Path:
+    """Lay out the book's source in :data:`BOOK_SOURCE`: the root's ``_config.yml``, ``_toc.yml`` and
+    ``book/``, and every toc notebook as executed by :func:`execute_book` (the committed one where
+    this checkout has not executed it).  Returns the folder, for ``jupyter-book build``."""
+    if BOOK_SOURCE.exists():
+        shutil.rmtree(BOOK_SOURCE)
+    BOOK_SOURCE.mkdir(parents=True)
+    for name in SOURCE_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, BOOK_SOURCE / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.is_file():
+            shutil.copy2(src, BOOK_SOURCE / name)
+    widgets = ROOT / "_widgets"
+    if widgets.is_dir():  # html_static_path of _config.yml: the offline widget manager
+        shutil.copytree(widgets, BOOK_SOURCE / "_widgets")
+    for nb in toc_notebooks():
+        rel = nb.relative_to(ROOT)
+        executed = EXECUTED / rel
+        (BOOK_SOURCE / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(executed if executed.is_file() else nb, BOOK_SOURCE / rel)
+        if not executed.is_file():
+            log(f"committed outputs: {rel} (not executed here)")
+    return BOOK_SOURCE
