@@ -41,7 +41,7 @@ def dask_local_client():
 # one starts last.
 LONGEST_FIRST = ("TestShiftedSeed01", "01-et-spiral-grading.ipynb", "TestShiftedSeed03", "03-phtnet.ipynb",
                  "TestShiftedSeed06", "04-dysgraphia.ipynb", "test_book.py", "06-tremor-benchmark.ipynb",
-                 "TestShiftedSeed05", "05-pd-semg-tablet.ipynb")
+                 "test_sweep.py", "TestShiftedSeed05", "05-pd-semg-tablet.ipynb", "test_wheel.py")
 
 
 def _scope(item) -> str:
