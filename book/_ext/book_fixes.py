@@ -105,7 +105,7 @@ def _tolerances_directive():
             if not tols:
                 return [nodes.paragraph(text=f"{chapter}: no tolerance file; every number is compared to float noise "
                                              f"(relative {repro.FLOAT_NOISE[0]:g}), texts and verdicts exactly.")]
-            rows = [(t.pattern, "not compared" if t.ignore else t.describe().split(" (")[0], t.measured) for t in tols]
+            rows = [(t.pattern.replace("[[]", "[").replace("[]]", "]"), "not compared" if t.ignore else t.describe().split(" (")[0], t.measured) for t in tols]
             return [_table(("quantity (pattern)", "tolerance on another CPU or seed", "how it was measured"), rows,
                            (30, 15, 55))]
 
