@@ -6,7 +6,8 @@ acts like another seed.  So the test of "the same findings on any CPU" is a larg
 any CPU makes: each chapter of :data:`tremorlab.repro.TRAINED` runs with its default seed plus
 :data:`tremorlab.repro.SHIFTED_SEED_OFFSET` (every training seed, split and draw changes) on the
 oldest kernels every x86-64 CPU has (ATen's default capability, oneDNN capped at SSE4.1, numba's
-generic target: the ``portable`` variant of :data:`tremorlab.repro.VARIANTS`).  Every quantity must
+generic target: the ``portable`` variant of :data:`tremorlab.repro.VARIANTS`; chapter 1 keeps ATen's
+own kernels, see :data:`tremorlab.repro.SHIFTED_VARIANT`).  Every quantity must
 stay within the tolerance measured from the seed spread (``notebooks/tolerances/<chapter>.toml``)
 and every verdict of the closing table must be the committed one.
 """
@@ -41,6 +42,12 @@ def test_the_portable_variant_changes_the_kernels():
         pytest.skip("this CPU's native ATen capability is already the default one")
 
 
+def test_every_shifted_run_names_a_known_variant_that_changes_the_kernels():
+    for chapter in TRAINED:
+        assert repro.VARIANTS[repro.SHIFTED_VARIANT.get(chapter, "portable")], chapter
+    assert set(repro.SHIFTED_VARIANT) <= set(repro.TRAINED)
+
+
 def test_the_shifted_seed_is_not_a_measured_one():
     """The tolerances are measured on other seeds: the shifted run is a draw they were not fitted to."""
     assert repro.SHIFTED_SEED_OFFSET not in repro.MEASURE_SEED_OFFSETS
@@ -60,10 +67,11 @@ class _ShiftedSeed:
         reference = repro.reference_path(chapter)
         assert reference.is_file(), f"{chapter}: no committed reference {reference} (tremorlab book record writes it)"
         seed = sweep.shifted_seed(chapter)
-        with run._env(**repro.VARIANTS["portable"], **{repro.CHECK_ENV: "0"}):
+        kernels = repro.VARIANTS[repro.SHIFTED_VARIANT.get(chapter, "portable")]
+        with run._env(**kernels, **{repro.CHECK_ENV: "0"}):
             folder = run.run_chapter(chapter, parameters={"seed": seed}, out=tmp_path / chapter)
         prov = json.loads((folder / "provenance.json").read_text())
-        assert prov["kernel_choice"]["ATEN_CPU_CAPABILITY"] == "default"
+        assert all(prov["kernel_choice"].get(k) == v for k, v in kernels.items()), prov["kernel_choice"]
         assert prov["parameters"]["seed"] == seed
         repro.check_record(json.loads((folder / "metrics.json").read_text()))
 

@@ -60,6 +60,8 @@ VARIANTS: dict[str, dict[str, str]] = {
     "onednn-sse41": {"DNNL_MAX_CPU_ISA": "SSE41"},
     "numba-generic": {"NUMBA_CPU_NAME": "generic"},
     "portable": {"ATEN_CPU_CAPABILITY": "default", "DNNL_MAX_CPU_ISA": "SSE41", "NUMBA_CPU_NAME": "generic"},
+    # the portable variant but ATen's own capability: oneDNN and numba as on the oldest CPU
+    "portable-aten-native": {"DNNL_MAX_CPU_ISA": "SSE41", "NUMBA_CPU_NAME": "generic"},
 }
 
 
@@ -71,6 +73,14 @@ TRAINED = ("01-et-spiral-grading", "03-phtnet", "05-pd-semg-tablet", "06-tremor-
 #: The shifted-seed run's seed: the chapter's default seed plus this.  Far from the defaults and
 #: from :data:`MEASURE_SEED_OFFSETS`, so that it is a draw the tolerances were not measured on.
 SHIFTED_SEED_OFFSET = 500
+
+#: The kernels of each trained chapter's shifted-seed run: ``portable`` unless named here.  Chapter 1
+#: trains its convolutional networks about four times slower on ATen's default (unvectorised)
+#: kernels than on this CPU's own (measured on the developers' AVX2 machine: its quick run took
+#: 19 CPU-minutes there), which would not fit ``make test``'s budget; its shifted-seed run keeps ATen's
+#: native kernels and caps oneDNN and numba.  The seed shift is the larger perturbation either way,
+#: and the chapter's tolerances were measured on the portable kernels.
+SHIFTED_VARIANT = {"01-et-spiral-grading": "portable-aten-native"}
 
 #: The extra seeds (default seed plus these) whose runs set a trained chapter's tolerances
 #: (``tremorlab repro measure CHAPTER --seeds``).  Spaced by 100 so that chapters that train
