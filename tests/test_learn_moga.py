@@ -87,6 +87,13 @@ def test_evaluate_repeated_on_separable_data():
     s = ev.summary()
     assert s["n_repeats"] == 30 and s["accuracy_mean"] > 0.9
     assert np.allclose(ev.confusion_pct.sum(axis=(1, 2)), 100.0)
+    # the kept predictions and test parts give back each repetition's accuracy
+    assert ev.predictions.shape == ev.test_mask.shape == (30, 32)
+    hit = (ev.predictions == y[None, :]) & ev.test_mask
+    assert np.allclose(hit.sum(1) / ev.test_mask.sum(1), ev.accuracy)
+    per_subject = ev.subject_correct(y)
+    tested = ev.test_mask.any(0)
+    assert np.all(np.isnan(per_subject[~tested])) and np.all((per_subject[tested] >= 0) & (per_subject[tested] <= 1))
     with pytest.raises(ValueError, match="exactly 2 classes"):
         evaluate_repeated(X, np.arange(32) % 3, Topology(((2, "tansig"),)), n_repeats=2)
 

@@ -131,3 +131,137 @@ def test_uci_split_proportions():
     sp = S.split_uci(np.arange(25), seed=0)
     assert [len(sp[k]) for k in ("train", "validation", "test")] == [15, 5, 5]
     assert sorted(np.concatenate(list(sp.values())).tolist()) == list(range(25))
+
+
+# ----------------------------------------------------------------------------------- seeds (#24)
+def test_training_seeds_start_at_the_seed_and_do_not_meet_the_measured_ones():
+    assert S.training_seeds(0, 3) == [0, 1000, 2000]
+    assert S.training_seeds(500, 1) == [500]
+    assert not set(S.training_seeds(0, 3)) & {100, 200, 300, 400, 500}
+    with pytest.raises(ValueError):
+        S.training_seeds(0, 0)
+
+
+def test_seed_interval_known_cases():
+    rng = np.random.default_rng(3)
+    # the same value for every unit and seed: no width
+    r = S.seed_interval(np.full((10, 3), 0.25))
+    assert r["mean"] == pytest.approx(0.25) and r["low"] == pytest.approx(0.25) and r["high"] == pytest.approx(0.25)
+    # one seed: close to the Student-t interval over units (bootstrap se = sqrt((n-1)/n) x the usual one)
+    x = rng.standard_normal(30)
+    r = S.seed_interval(x[:, None], 0.95, n_boot=20000)
+    from scipy import stats
+    h_t = stats.t.ppf(0.975, 29) * x.std(ddof=1) / np.sqrt(30)
+    assert r["mean"] == pytest.approx(x.mean())
+    assert (r["high"] - r["low"]) / 2 == pytest.approx(h_t * np.sqrt(29 / 30), rel=0.05)
+    assert r["per_seed"].shape == (1,)
+    # seeds that disagree widen the interval beyond the units' spread
+    units = rng.normal(0, 0.1, (30, 1))
+    same = S.seed_interval(np.repeat(units, 4, axis=1))
+    spread = S.seed_interval(units + np.array([[-1.0, -0.5, 0.5, 1.0]]))
+    assert spread["high"] - spread["low"] > 3 * (same["high"] - same["low"])
+    assert spread["per_seed"] == pytest.approx(units.mean() + np.array([-1.0, -0.5, 0.5, 1.0]))
+    # trailing axes are independent
+    r = S.seed_interval(np.stack([np.full((5, 2), 1.0), np.full((5, 2), -1.0)], axis=-1))
+    assert r["mean"] == pytest.approx([1.0, -1.0]) and r["per_seed"].shape == (2, 2)
+    with pytest.raises(ValueError):
+        S.seed_interval(np.ones(5))
+
+
+def test_seed_interval_agrees_with_the_shared_two_level_bootstrap():
+    from tremorlab.learn.metrics import seed_bootstrap
+
+    rng = np.random.default_rng(4)
+    d = rng.normal(0, 1, (40, 1)) + rng.normal(0, 0.5, (1, 5)) + rng.normal(0, 0.2, (40, 5))
+    ours = S.seed_interval(d, 0.95, n_boot=4000)
+    shared = seed_bootstrap(lambda d: float(np.mean(d)), {"d": d}, n_boot=4000)
+    assert ours["mean"] == pytest.approx(shared.estimate)
+    assert (ours["high"] - ours["low"]) == pytest.approx(shared.high - shared.low, rel=0.2)
+    assert list(ours["per_seed"]) == pytest.approx(shared.per_seed)
+
+
+def test_over_seeds():
+    one = S.over_seeds([2.0])
+    assert one["low"] == one["high"] == 2.0 and one["n_seeds"] == 1
+    r = S.over_seeds([[1.0, 10.0], [3.0, 10.0]])
+    assert r["mean"] == pytest.approx([2.0, 10.0]) and r["high"][1] == pytest.approx(10.0)
+    assert r["low"][0] < 1.0 < 3.0 < r["high"][0]
+
+
+def _seed_errors(shifts, **kw):
+    """PHTNet's errors with one column per seed: the single-seed errors shifted by each seed's offset."""
+    errs, groups = _errors(**kw)
+    for k in ("PHTNet (backward)", "PHTNet (forward)"):
+        errs[k] = errs[k][:, None] + np.asarray(shifts)[None, :]
+    return errs, groups
+
+
+def test_differences_over_seeds_carry_per_seed_values_and_a_sign_change_is_a_tie():
+    errs, groups = _seed_errors([0.0, 1e-4, -1e-4])
+    d = S.patient_differences(errs, groups)
+    assert d["n_seeds"] == 3
+    v = d["paths"]["backward"]["BMFLC"]
+    assert len(v["per_seed"]) == 3 and v["mean"] == pytest.approx(np.mean(v["per_seed"]))
+    rows = _rows(d)
+    assert rows["PHTNet offline (backward) error below BMFLC, EBMFLC and WAKE (test patients)"]["verdict"] == "reproduced"
+    assert "3 training seeds" in rows["PHTNet offline (backward) error below BMFLC, EBMFLC and WAKE (test patients)"]["why"]
+    # WAKE better than PHTNet with one seed, worse with the others: a tie even if the interval were clear
+    errs, groups = _seed_errors([0.0, 0.0, 0.006], phtnet=0.001, others={"WAKE": 0.003}, spread=1e-5)
+    d = S.patient_differences(errs, groups)
+    assert d["paths"]["backward"]["WAKE"]["per_seed"][2] < 0 < d["paths"]["backward"]["WAKE"]["per_seed"][0]
+    assert _rows(d)["PHTNet offline (backward) error below BMFLC, EBMFLC and WAKE (test patients)"]["verdict"] == "tie"
+    # the seeds' spread widens the interval: a seed-to-seed spread larger than the gain makes it hold 0
+    errs, groups = _seed_errors([-0.004, 0.0, 0.004], phtnet=0.005, others={"WAKE": 0.0055}, spread=1e-6)
+    w = S.patient_differences(errs, groups)["paths"]["backward"]["WAKE"]
+    assert w["low"] < 0 < w["high"]
+
+
+def test_spectral_reduction_over_seeds_and_a_sign_change_between_seeds_holds_0():
+    rate, n = 100.0, 200
+    t = np.arange(n) / rate
+    rng = np.random.default_rng(5)
+    groups = np.repeat(np.arange(10), 6)
+    x = np.array([0.5 + 0.05 * np.sin(2 * np.pi * 5 * t) + 0.01 * rng.standard_normal(n) for _ in groups])
+    y = np.stack([np.array([0.5 + 0.001 * rng.standard_normal(n) for _ in groups]) for _ in range(3)])
+    sp = S.spectral_reduction(x, y, groups, rate)
+    assert sp["n_seeds"] == 3 and sp["per_seed"].shape == (3, sp["freqs"].size)
+    assert sp["high"][sp["freqs"] == 5.0][0] < 0
+    with pytest.raises(ValueError):
+        S.spectral_reduction(x, y[:, :-1], groups, rate)
+    d = S.patient_differences(*_errors())
+    spec = {"freqs": np.array([3.5, 5.0]), "low": np.array([-1.0, -1.0]), "high": np.array([-0.5, -0.5]),
+            "per_seed": np.array([[-0.7, -0.7], [-0.6, 0.1]]), "n_seeds": 2, "level": 0.99, "n_patients": 8,
+            "above_hz": 3.0, "share_below": 1.0}
+    row = _rows(d, spectrum=spec)["Spectral magnitude above 3 Hz lower in the output (Fig. 7)"]
+    assert row["verdict"] == "tie" and "1 lie < 0, 1 hold 0" in row["why"]
+
+
+def test_lead_and_healthy_over_seeds():
+    d = S.patient_differences(*_errors())
+    # every seed lags clearly at 3 Hz: not reproduced; a lead whose sign changes between seeds: a tie
+    rows = _rows(d, leads={1.0: [-1.0, 0.5, -0.2], 3.0: [-28.0, -29.0, -27.5]}, r2=[0.70, 0.75, 0.72])
+    lead = rows["Forward output leads a pure sinusoid (Fig. 8)"]
+    assert lead["verdict"] == "not reproduced" and "3 training seeds" in lead["why"]
+    assert lead["ours"] == "1 Hz: -0.2, 3 Hz: -28.2"
+    assert rows["Healthy signals pass unchanged (Fig. 11)"]["verdict"] == "not reproduced"
+    assert rows["Healthy signals pass unchanged (Fig. 11)"]["ours"] == pytest.approx(0.723)
+    rows = _rows(d, leads={1.0: [-1.0, 0.5, -0.2], 3.0: [2.0, -1.0, 0.5]}, r2=[0.85, 0.95, 0.99])
+    assert rows["Forward output leads a pure sinusoid (Fig. 8)"]["verdict"] == "tie"
+    assert rows["Healthy signals pass unchanged (Fig. 11)"]["verdict"] == "tie"
+    rows = _rows(d, r2=[0.95, 0.96, 0.955])
+    assert rows["Healthy signals pass unchanged (Fig. 11)"]["verdict"] == "reproduced"
+
+
+def test_errors_of_several_networks_have_one_column_per_seed():
+    truth = np.arange(12.0).reshape(3, 4)
+    est = np.stack([truth + 1.0, truth - 2.0])
+    assert S.seed_window_mse(est, truth).tolist() == [[1.0, 4.0]] * 3
+    assert S.seed_window_mse(truth + 1.0, truth).tolist() == [1.0] * 3
+    with pytest.raises(ValueError):
+        S.seed_window_mse(est[:, :2], truth)
+    w = {"input": np.zeros((3, 6)), "truth": np.ones((3, 6)), "group": np.array([0, 0, 1])}
+    t2 = S.table2_errors((np.stack([np.ones((3, 4)), np.zeros((3, 4))]),) * 2, w, run_in=1)
+    assert t2["forward"].shape == (3, 2) and t2["forward"][:, 1].tolist() == [1.0] * 3
+    assert t2["forward, last sample"].shape == (3, 2) and t2["input as estimate"].shape == (3,)
+    r = S.mean_interval(t2["forward"], w["group"])
+    assert r["mean"] == pytest.approx(0.5) and r["per_seed"] == [0.0, 1.0]

@@ -153,9 +153,26 @@ def test_rating_stats_on_a_monotone_synthetic_set():
     from scipy.stats import rankdata
     order = np.argsort(f["amplitude"])
     assert np.all(np.diff(ds.severity[order]) >= 0)
-    assert st["rho"][0] == pytest.approx(np.corrcoef(rankdata(ds.severity), rankdata(f["amplitude"]))[0, 1])
-    assert st["auc"][0] == 1.0
-    assert st["frequency"][2][0] == pytest.approx(5.078125)
+    assert st["rho"].estimate == pytest.approx(np.corrcoef(rankdata(ds.severity), rankdata(f["amplitude"]))[0, 1])
+    assert st["auc"].estimate == 1.0
+    assert st["frequency"][2].estimate == pytest.approx(5.078125)
+    # a trained estimator: one column per seed; the statistics are means over the seeds
+    two = {"amplitude": np.column_stack([f["amplitude"], -f["amplitude"]]),
+           "frequency": np.column_stack([f["frequency"], f["frequency"]])}
+    st2 = B.rating_stats(two, ds.severity, ds.segment, n_boot=100)
+    assert st2["rho"].per_seed == pytest.approx((st["rho"].estimate, -st["rho"].estimate))
+    assert st2["rho"].estimate == pytest.approx(0.0, abs=1e-12)
+    assert st2["auc"].per_seed == (1.0, 0.0) and st2["auc"].estimate == 0.5
+
+
+def test_seed_mean_and_seed_columns():
+    y = np.array([0, 1, 2, 3])
+    s = np.array([[1.0, 4.0], [2.0, 3.0], [3.0, 2.0], [4.0, 1.0]])
+    assert B.seed_mean(B.spearman, y, s) == pytest.approx(0.0)
+    assert B.seed_mean(B.spearman, y, s[:, 0]) == pytest.approx(1.0)
+    assert B.seed_columns(np.arange(3.0)).shape == (3, 1) and B.seed_columns(s) is s
+    with pytest.raises(ValueError):
+        B.seed_columns(np.zeros((2, 2, 2)))
 
 
 def test_severity_model_recovers_classes_by_segment():

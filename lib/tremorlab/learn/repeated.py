@@ -86,6 +86,20 @@ class RepeatedEvaluation:
     sensitivity: np.ndarray
     confusion_pct: np.ndarray
     labels: tuple = ()
+    #: (R, n) every repetition's predicted labels of all subjects, and (R, n) the test part each is
+    #: scored on (set by :func:`evaluate_repeated`; None where not kept)
+    predictions: np.ndarray | None = None
+    test_mask: np.ndarray | None = None
+
+    def subject_correct(self, y) -> np.ndarray:
+        """Each subject's share of correct predictions over the repetitions that test it, (n,)
+        (NaN for a subject no repetition tests); needs :attr:`predictions` and :attr:`test_mask`."""
+        if self.predictions is None or self.test_mask is None:
+            raise ValueError("this evaluation kept no predictions (predictions / test_mask are None)")
+        hit = (np.asarray(self.predictions) == np.asarray(y)[None, :]) & self.test_mask
+        n = self.test_mask.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, hit.sum(axis=0) / n, np.nan)
 
     def summary(self) -> dict:
         """Means and standard deviations (fractions, NaN-aware) and the mean/std confusion (%)."""
@@ -122,8 +136,10 @@ def evaluate_repeated(X, y, topology: Topology, n_repeats: int = 250, seed: int 
     pos = positive_label(y, positive)
     tr, va, te = repetition_masks(y, n_repeats, fractions, seed, subjects)
     model = BatchedMLP(topology, seed=seed, **mlp_kwargs).fit(X, y, tr, va)
-    m = binary_metrics(y, model.predict(X), te, pos)
-    return RepeatedEvaluation(topology=topology, labels=tuple(np.unique(y).tolist()), **m)
+    pred = model.predict(X)
+    m = binary_metrics(y, pred, te, pos)
+    return RepeatedEvaluation(topology=topology, labels=tuple(np.unique(y).tolist()), predictions=pred, test_mask=te,
+                              **m)
 
 
 def error_fitness(X, y, n_repeats: int = 10, seed: int = 0, **fit_kwargs):

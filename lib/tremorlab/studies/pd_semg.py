@@ -3,14 +3,26 @@
 The paper's numbers (:data:`PAPER`), the experiments the notebook runs beside the library's
 protocols (:mod:`tremorlab.learn.protocols`), and the closing table (:func:`comparisons`).
 
+Training seeds
+--------------
+Every trained result here (the GA's choice, the networks' initial weights, the repetitions'
+splits) is one draw of a stochastic method; a change in float summation order (another CPU)
+acts like another seed.  So each experiment runs for several training seeds
+(:func:`training_seeds`; :func:`run_cases_over_seeds`, :func:`nested_over_seeds`), the
+summaries pool the repetitions of all seeds (:func:`pooled_summary`, with each seed's mean),
+and the intervals resample subjects *and* seeds
+(:func:`tremorlab.learn.metrics.seed_bootstrap`); a difference whose sign changes between seeds
+is a tie.  The phantom cohort is the chapter's data: it is drawn once from its own seed and does
+not change with the training seed.
+
 Experiments
 -----------
 :func:`selection_gain`
     does Gini selection raise accuracy?  Judged under the nested protocol (selection and search
     inside the training folds), paired by subject: each subject's share of correct out-of-fold
     predictions with selection (cases 4-6) minus without (cases 1-3, the same task), averaged
-    over the six case pairs, with a bootstrap interval that resamples **subjects** (within their
-    group, so each objective keeps its class sizes).  Subjects, not repetitions, are the
+    over the six case pairs and the training seeds, with a bootstrap interval that resamples
+    **subjects** and training seeds.  Subjects, not repetitions, are the
     independent units: the repetitions re-draw only initial weights and inner splits of the same
     32 people, so an interval over them would say how stable the training is, not whether
     selection helps on another cohort.
@@ -37,8 +49,9 @@ import numpy as np
 
 from tremorlab import report, verdicts
 from tremorlab.features import pen_tasks as pt
-from tremorlab.learn.metrics import bootstrap_ci
-from tremorlab.learn.repeated import FRACTIONS
+from tremorlab.learn import protocols
+from tremorlab.learn.metrics import bootstrap_ci, seed_bootstrap
+from tremorlab.learn.repeated import FRACTIONS, RepeatedEvaluation
 from tremorlab.studies import Cited
 from tremorlab.studies.data_readers import PAPER as READMES
 
@@ -69,6 +82,88 @@ PAPER = {
 #: the paired cases: (with Gini selection, without), the same task
 CASE_PAIRS = ((4, 1), (5, 2), (6, 3))
 
+#: distance between consecutive training seeds: every seed a protocol derives from its seed (case,
+#: fold, evaluation) stays below ``seed + SEED_STRIDE``, so the seeds' draws never share a seed
+SEED_STRIDE = 1000
+
+
+# --------------------------------------------------------------------------- training seeds
+
+def training_seeds(seed: int, n_seeds: int) -> list[int]:
+    """The ``n_seeds`` training seeds of a run whose seed is ``seed``: ``seed + SEED_STRIDE * k``."""
+    if int(n_seeds) < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds!r}")
+    return [int(seed) + SEED_STRIDE * k for k in range(int(n_seeds))]
+
+
+def run_cases_over_seeds(tables: dict, y, seeds, **kwargs) -> dict:
+    """:func:`tremorlab.learn.protocols.run_cases` once per training seed: case -> [result per seed]."""
+    per_seed = [protocols.run_cases(tables, y, seed=s, **kwargs) for s in seeds]
+    return {c: [p[c] for p in per_seed] for c in per_seed[0]}
+
+
+def nested_over_seeds(X, y, names, seeds, **kwargs) -> list:
+    """:func:`tremorlab.learn.protocols.nested_protocol` once per training seed."""
+    return [protocols.nested_protocol(X, y, names, seed=s, **kwargs) for s in seeds]
+
+
+def pooled_summary(results) -> dict:
+    """The summary of one case over the training seeds: the repetitions of every seed pooled.
+
+    ``accuracy_mean`` etc. are over all repetitions of all seeds (each seed has the same number, so
+    the mean is the mean of the seeds' means) and the ``*_std`` over them include the seed spread;
+    ``accuracy_per_seed`` holds each seed's mean accuracy, ``accuracy_seed_std`` their std;
+    ``selected`` (the names joined by ", ") and ``topologies`` one entry per seed (the nested
+    protocol's: a list with one per outer fold).
+    """
+    results = list(results)
+    if not results:
+        raise ValueError("pooled_summary needs the result of at least one seed")
+    evs = [r.evaluation for r in results]
+    ev = RepeatedEvaluation(topology=f"one per seed ({results[0].protocol} protocol)", labels=evs[0].labels,
+                            **{k: np.concatenate([getattr(e, k) for e in evs])
+                               for k in ("accuracy", "specificity", "sensitivity", "confusion_pct")})
+    per_seed = [float(np.nanmean(e.accuracy)) for e in evs]
+    out = {"protocol": results[0].protocol, "n_seeds": len(results),
+           "selected": [_joined(r.selected) for r in results], "topologies": [r.topologies for r in results]}
+    out.update(ev.summary())
+    out["n_repeats"] = int(evs[0].accuracy.shape[0])
+    out["accuracy_per_seed"] = per_seed
+    out["accuracy_seed_std"] = float(np.std(per_seed))
+    return out
+
+
+def _joined(selected):
+    """The selected names as one string (the nested protocol's: one string per outer fold), so that
+    a record has the same layout whatever the selection picked."""
+    if all(isinstance(x, str) for x in selected):
+        return ", ".join(selected)
+    return [", ".join(fold) for fold in selected]
+
+
+def subject_correct(results, y) -> np.ndarray:
+    """(n, n_seeds): each subject's share of correct test predictions, one column per training seed.
+
+    Nested protocol: over the repetitions (every repetition predicts every subject out of fold).
+    Paper protocol: over the repetitions whose test part holds the subject (NaN if none does).
+    """
+    cols = []
+    for r in results:
+        if r.predictions is not None:
+            cols.append(per_subject_correct(r, y))
+        else:
+            cols.append(r.evaluation.subject_correct(y))
+    return np.stack(cols, axis=1)
+
+
+def accuracy_interval(correct, n_boot: int = 2000, seed: int = 0, level: float = 0.95) -> dict:
+    """Mean accuracy (%) over subjects and seeds of ``correct`` (n, n_seeds) (:func:`subject_correct`),
+    with its ``level`` interval resampling subjects and seeds, and each seed's value."""
+    r = seed_bootstrap(lambda c: 100 * float(np.nanmean(c)), {"c": np.asarray(correct, float)}, n_boot=n_boot,
+                       seed=seed, level=level)
+    return {"estimate": r.estimate, "low": r.low, "high": r.high, "per_seed": list(r.per_seed),
+            "n_seeds": int(np.shape(correct)[1]), "level": level}
+
 
 # --------------------------------------------------------------------------- small helpers
 
@@ -76,13 +171,6 @@ def per_subject_correct(result, y) -> np.ndarray:
     """Each subject's share of correct out-of-fold predictions over the repetitions (nested result)."""
     pred = np.asarray(result.predictions)
     return (pred == np.asarray(y)[None, :]).mean(axis=0)
-
-
-def _strata_resample(rng, strata: np.ndarray) -> np.ndarray:
-    """Indices of a bootstrap sample drawn within each stratum (sizes kept)."""
-    out = [rng.choice(np.flatnonzero(strata == s), size=int((strata == s).sum()), replace=True)
-           for s in np.unique(strata)]
-    return np.concatenate(out)
 
 
 def majority_vote(predictions) -> np.ndarray:
@@ -103,69 +191,103 @@ def vote_accuracy(y, vote, n_boot: int = 1000, seed: int = 0) -> tuple[float, fl
 
 # --------------------------------------------------------------------------- experiments
 
-def selection_gain(correct1: dict, correct2: dict, groups, is_pd, n_boot: int = 2000, seed: int = 0,
+def _seed_columns(a) -> np.ndarray:
+    """``a`` as (n, n_seeds): a 1-D array is one seed."""
+    a = np.asarray(a, dtype=float)
+    return a[:, None] if a.ndim == 1 else a
+
+
+def selection_gain(correct1: dict, correct2: dict, is_pd, n_boot: int = 2000, seed: int = 0,
                    level: float = 0.95) -> dict:
-    """Mean accuracy gain of Gini selection over the six case pairs, paired by subject.
+    """Mean accuracy gain of Gini selection over the six case pairs, paired by subject, over seeds.
 
     Parameters
     ----------
-    correct1 : case -> (n,) per-subject share correct, objective 1 (all ``n`` subjects)
-    correct2 : case -> (n_pd,) the same for objective 2 (the subjects where ``is_pd``, in order)
-    groups : (n,) group of every subject (healthy / mild / moderate): the bootstrap strata
+    correct1 : case -> (n, n_seeds) per-subject share correct, objective 1 (all ``n`` subjects), one
+        column per training seed (a 1-D array is one seed)
+    correct2 : case -> (n_pd, n_seeds) the same for objective 2 (the subjects where ``is_pd``, in order)
     is_pd : (n,) bool, which subjects objective 2 holds
 
     Returns
     -------
-    dict: ``gain`` (percentage points, the mean over the six pairs of accuracy with selection minus
-    without), ``low``/``high`` (its ``level`` interval over subjects), per objective ``gain_obj1``,
-    ``gain_obj2`` with their intervals, ``pairs`` (each pair's gain), ``reversed`` (pairs < 0),
-    ``units``, ``n_boot``.
+    dict: ``gain`` (percentage points, the mean over the six pairs, the subjects and the seeds of
+    accuracy with selection minus without), ``low``/``high`` (its ``level`` interval resampling
+    subjects and seeds, :func:`tremorlab.learn.metrics.seed_bootstrap`), ``per_seed`` (the gain of
+    each seed alone), per objective ``gain_obj1``, ``gain_obj2`` with their intervals and per-seed
+    values, ``pairs`` (each pair's gain), ``reversed`` (pairs < 0), ``units``, ``n_seeds``, ``n_boot``.
     """
-    groups = np.asarray(groups)
     is_pd = np.asarray(is_pd, dtype=bool)
-    n = groups.shape[0]
-    d1 = np.stack([np.asarray(correct1[s]) - np.asarray(correct1[f]) for s, f in CASE_PAIRS])   # (3, n)
-    d2 = np.full((len(CASE_PAIRS), n), np.nan)
-    d2[:, is_pd] = np.stack([np.asarray(correct2[s]) - np.asarray(correct2[f]) for s, f in CASE_PAIRS])
-    if d1.shape[1] != n or np.isnan(d2[:, is_pd]).any():
-        raise ValueError("objective 1 needs every subject, objective 2 the subjects where is_pd")
+    n = is_pd.shape[0]
+    c1 = {c: _seed_columns(v) for c, v in correct1.items()}
+    c2 = {c: _seed_columns(v) for c, v in correct2.items()}
+    n_seeds = c1[CASE_PAIRS[0][0]].shape[1]
+    if any(v.shape != (n, n_seeds) for v in c1.values()) or any(v.shape != (int(is_pd.sum()), n_seeds)
+                                                                 for v in c2.values()):
+        raise ValueError("objective 1 needs every subject, objective 2 the subjects where is_pd, each with the "
+                         "same seed columns")
+    arrays = {"pd": is_pd}
+    for i, (s_, f) in enumerate(CASE_PAIRS):
+        arrays[f"d1_{i}"] = c1[s_] - c1[f]
+        d2 = np.full((n, n_seeds), np.nan)
+        d2[is_pd] = c2[s_] - c2[f]
+        arrays[f"d2_{i}"] = d2
+    k = len(CASE_PAIRS)
 
-    def stats(idx):
-        g1 = d1[:, idx].mean(axis=1)                      # (3,) pair gains, objective 1
-        j = idx[is_pd[idx]]
-        g2 = d2[:, j].mean(axis=1)
-        return 100 * np.mean(np.r_[g1, g2]), 100 * g1.mean(), 100 * g2.mean(), 100 * np.r_[g1, g2]
+    def pair_gains(pd, objective, d):
+        rows = np.ones(pd.shape[0], bool) if objective == 1 else pd
+        if not rows.any():
+            raise ValueError("no subject of this objective in the resample")
+        return [100 * float(np.mean(d[f"d{objective}_{i}"][rows])) for i in range(k)]
 
-    full = stats(np.arange(n))
-    rng = np.random.default_rng(seed)
-    boots = np.array([stats(_strata_resample(rng, groups))[:3] for _ in range(int(n_boot))])
-    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
-    (lo, lo1, lo2), (hi, hi1, hi2) = np.percentile(boots, q, axis=0)
-    pairs = {f"objective {o}, case {s} - {f}": float(v)
-             for (o, (s, f)), v in zip([(1, p) for p in CASE_PAIRS] + [(2, p) for p in CASE_PAIRS], full[3])}
-    return {"gain": float(full[0]), "low": float(lo), "high": float(hi),
-            "gain_obj1": float(full[1]), "low_obj1": float(lo1), "high_obj1": float(hi1),
-            "gain_obj2": float(full[2]), "low_obj2": float(lo2), "high_obj2": float(hi2),
-            "pairs": pairs, "reversed": int(sum(v < 0 for v in full[3])),
-            "units": f"subjects ({n}; {int(is_pd.sum())} in objective 2), resampled within their group",
-            "n_boot": int(n_boot), "level": level}
+    def gain_all(pd, **d):
+        return float(np.mean(pair_gains(pd, 1, d) + pair_gains(pd, 2, d)))
+
+    def gain_1(pd, **d):
+        return float(np.mean(pair_gains(pd, 1, d)))
+
+    def gain_2(pd, **d):
+        return float(np.mean(pair_gains(pd, 2, d)))
+
+    out = {}
+    for key, stat in (("", gain_all), ("_obj1", gain_1), ("_obj2", gain_2)):
+        r = seed_bootstrap(stat, arrays, n_boot=n_boot, seed=seed, level=level)
+        out.update({f"gain{key}": r.estimate, f"low{key}": r.low, f"high{key}": r.high,
+                    f"per_seed{key}": list(r.per_seed)})
+    every = {kk: v for kk, v in arrays.items() if kk != "pd"}
+    values = pair_gains(is_pd, 1, every) + pair_gains(is_pd, 2, every)
+    pairs = {f"objective {o}, case {s_} - {f}": float(v)
+             for (o, (s_, f)), v in zip([(1, p) for p in CASE_PAIRS] + [(2, p) for p in CASE_PAIRS], values)}
+    out.update({"pairs": pairs, "reversed": int(sum(v < 0 for v in values)),
+                "units": f"subjects ({n}; {int(is_pd.sum())} in objective 2) and training seeds ({n_seeds})",
+                "n_seeds": int(n_seeds), "n_boot": int(n_boot), "level": level})
+    return out
 
 
 def protocol_gap(paper_acc: dict, nested_acc: dict) -> dict:
     """Per objective: mean accuracy (%) over the cases under each protocol, and which is higher.
 
-    ``paper_acc`` / ``nested_acc``: objective -> {case: accuracy in %}, over the same cases.
+    ``paper_acc`` / ``nested_acc``: objective -> {case: accuracy in %}, over the same cases; an
+    accuracy may be a sequence, one value per training seed (the same seeds in both).  The
+    direction is "higher" / "lower" only where every seed's nested-minus-paper difference has that
+    sign, else "differs between seeds"; ``per_seed`` holds each seed's difference.
     """
     out = {}
     for obj, p in paper_acc.items():
         cases = sorted(p)
         if sorted(nested_acc[obj]) != cases:
             raise ValueError(f"objective {obj}: the two protocols cover different cases")
-        mp = float(np.mean([p[c] for c in cases]))
-        mn = float(np.mean([nested_acc[obj][c] for c in cases]))
-        out[obj] = {"paper": mp, "nested": mn, "nested_minus_paper": mn - mp,
-                    "direction": "higher" if mn > mp else ("lower" if mn < mp else "equal"),
-                    "cases_nested_higher": int(sum(nested_acc[obj][c] > p[c] for c in cases)),
+        P = np.array([np.atleast_1d(np.asarray(p[c], float)) for c in cases])            # (cases, seeds)
+        N = np.array([np.atleast_1d(np.asarray(nested_acc[obj][c], float)) for c in cases])
+        if P.shape != N.shape:
+            raise ValueError(f"objective {obj}: the two protocols have different numbers of seeds")
+        mp, mn = float(P.mean()), float(N.mean())
+        per_seed = (N.mean(axis=0) - P.mean(axis=0)).tolist()
+        direction = ("higher" if all(d > 0 for d in per_seed) else
+                     "lower" if all(d < 0 for d in per_seed) else
+                     "equal" if all(d == 0 for d in per_seed) else "differs between seeds")
+        out[obj] = {"paper": mp, "nested": mn, "nested_minus_paper": mn - mp, "per_seed": per_seed,
+                    "direction": direction,
+                    "cases_nested_higher": int(sum(N[i].mean() > P[i].mean() for i in range(len(cases)))),
                     "n_cases": len(cases)}
     return out
 
@@ -200,22 +322,31 @@ def setup_shift(predictions, also_predictions, moved, positive, n_boot: int = 20
                 level: float = 0.95) -> dict:
     """How the predictions of the ``moved`` subjects change when their drawings take the other path.
 
-    Per moved subject: share of ``positive`` predictions over the repetitions, before and after.
-    Returns the mean change (percentage points) with a bootstrap interval over the moved subjects,
-    how many rose / fell / stayed, and how many majority votes flipped to ``positive``.
+    ``predictions`` / ``also_predictions``: (R, n) labels of one training seed, or a list of them,
+    one per seed.  Per moved subject and seed: share of ``positive`` predictions over the
+    repetitions, before and after.  Returns the mean change (percentage points) over the moved
+    subjects and the seeds with an interval resampling both (``per_seed``: each seed's change),
+    how many subjects rose / fell / stayed (their change averaged over the seeds), and how many
+    majority votes (over every repetition of every seed) are ``positive`` before and after.
     """
     moved = np.asarray(moved, dtype=bool)
-    before = (np.asarray(predictions)[:, moved] == positive).mean(axis=0)
-    after = (np.asarray(also_predictions)[:, moved] == positive).mean(axis=0)
-    d = 100 * (after - before)
-    rng = np.random.default_rng(seed)
-    boots = np.array([d[rng.integers(0, d.size, d.size)].mean() for _ in range(int(n_boot))])
-    lo, hi = np.percentile(boots, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
+    before_all = [np.asarray(p) for p in (predictions if isinstance(predictions, (list, tuple)) else [predictions])]
+    after_all = [np.asarray(p) for p in (also_predictions if isinstance(also_predictions, (list, tuple))
+                                         else [also_predictions])]
+    if len(before_all) != len(after_all):
+        raise ValueError(f"{len(before_all)} seeds of predictions but {len(after_all)} of also_predictions")
+    before = np.stack([(p[:, moved] == positive).mean(axis=0) for p in before_all], axis=1)   # (m, seeds)
+    after = np.stack([(p[:, moved] == positive).mean(axis=0) for p in after_all], axis=1)
+    r = seed_bootstrap(lambda d: float(np.mean(d)), {"d": 100 * (after - before)}, n_boot=n_boot, seed=seed,
+                       level=level)
+    d = 100 * (after - before).mean(axis=1)
+    vote_before = (np.concatenate(before_all)[:, moved] == positive).mean(axis=0)
+    vote_after = (np.concatenate(after_all)[:, moved] == positive).mean(axis=0)
     return {"n": int(moved.sum()), "share_before": float(100 * before.mean()), "share_after": float(100 * after.mean()),
-            "change": float(d.mean()), "low": float(lo), "high": float(hi),
+            "change": r.estimate, "low": r.low, "high": r.high, "per_seed": list(r.per_seed),
             "rose": int((d > 0).sum()), "fell": int((d < 0).sum()), "same": int((d == 0).sum()),
-            "votes_before": int((before > 0.5).sum()), "votes_after": int((after > 0.5).sum()),
-            "per_subject": d.round(2).tolist(), "n_boot": int(n_boot), "level": level}
+            "votes_before": int((vote_before > 0.5).sum()), "votes_after": int((vote_after > 0.5).sum()),
+            "per_subject": d.round(2).tolist(), "n_seeds": len(before_all), "n_boot": int(n_boot), "level": level}
 
 
 # --------------------------------------------------------------------------- the closing table
@@ -226,7 +357,7 @@ _PHANTOM = "phantom cohort with effect sizes of our choosing; the paper's record
 def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj2_case4: float,
                 all_acc: list, max_std: float, gain: dict, paper_gain: float, nested_obj1_case6: float,
                 gap: dict, uci_acc: float, shift: dict, n_repeats: int, preset: str,
-                n_subjects: int | None = None) -> list[dict]:
+                n_subjects: int | None = None, n_seeds: int = 1, intervals: dict | None = None) -> list[dict]:
     """The rows of the chapter's closing table.
 
     Parameters
@@ -240,8 +371,22 @@ def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj
     nested_obj1_case6 : nested accuracy (%) of objective 1, case 6
     gap : :func:`protocol_gap`
     uci_acc : nested accuracy (%) on the UCI spirals; shift : :func:`setup_shift`
+    n_seeds : training seeds behind every trained number (each a mean over them)
+    intervals : optional :func:`accuracy_interval` of the accuracies, keyed ``acc_obj1_case6``,
+        ``acc_obj2_case4``, ``nested_obj1_case6``, ``uci_acc``: stated in their rows
     """
     P = PAPER
+    intervals = intervals or {}
+
+    def spread(key):
+        r = intervals.get(key)
+        seeds = f"mean over {n_seeds} training seeds"
+        if r is None:
+            return seeds
+        return (f"{seeds} (per seed {', '.join(f'{v:.1f}' for v in r['per_seed'])}); {100 * r['level']:g} % interval "
+                f"over subjects and seeds of the per-subject test accuracy {r['estimate']:.1f} "
+                f"[{r['low']:.1f}, {r['high']:.1f}]")
+
     n_subjects = P["n_subjects"].value if n_subjects is None else n_subjects  # the phantom is sized to it
     n_test = round(TEST_FRACTION * n_subjects)
     rows = [
@@ -256,16 +401,18 @@ def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj
                           f"cited: {P['n_features_letters'].source}"),
         report.comparison("accuracy, PD vs healthy, case 6", P["acc_obj1_case6"].value, round(acc_obj1_case6, 2), "%",
                           verdicts.not_comparable(f"{_PHANTOM}; paper-style protocol, {n_repeats} repetitions "
-                                                  f"({preset} preset)"), f"cited: {P['acc_obj1_case6'].source}"),
+                                                  f"({preset} preset)"),
+                          f"{spread('acc_obj1_case6')}; cited: {P['acc_obj1_case6'].source}"),
         report.comparison("accuracy, mild vs moderate, case 4", P["acc_obj2_case4"].value, round(acc_obj2_case4, 2), "%",
                           verdicts.not_comparable(f"{_PHANTOM}; paper-style protocol, {n_repeats} repetitions "
-                                                  f"({preset} preset)"), f"cited: {P['acc_obj2_case4'].source}"),
+                                                  f"({preset} preset)"),
+                          f"{spread('acc_obj2_case4')}; cited: {P['acc_obj2_case4'].source}"),
         report.comparison("lowest accuracy over the 12 case/objective runs", P["acc_range_low"].value,
                           round(min(all_acc), 2), "%", verdicts.not_comparable(_PHANTOM),
-                          f"cited: {P['acc_range_low'].source}"),
+                          f"each a mean over {n_seeds} training seeds; cited: {P['acc_range_low'].source}"),
         report.comparison("highest accuracy over the 12 case/objective runs", P["acc_range_high"].value,
                           round(max(all_acc), 2), "%", verdicts.not_comparable(_PHANTOM),
-                          f"cited: {P['acc_range_high'].source}"),
+                          f"each a mean over {n_seeds} training seeds; cited: {P['acc_range_high'].source}"),
         report.comparison("largest std of accuracy over repetitions", P["max_acc_std"].value, round(max_std, 3),
                           "fraction",
                           verdicts.not_comparable("different test-set sizes: each of our repetitions is scored on "
@@ -274,12 +421,14 @@ def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj
                                                   f"~{100 / n_test:.0f} points; the paper does not say how many subjects its "
                                                   "repetitions were scored on, and its std cannot be compared with "
                                                   f"ours; also on the {_PHANTOM}"),
-                          f"cited: {P['max_acc_std'].source}"),
+                          f"std over the repetitions of all {n_seeds} training seeds; cited: {P['max_acc_std'].source}"),
         report.comparison("Gini selection raises mean accuracy (cases 4-6 minus 1-3), nested protocol", "> 0",
                           round(gain["gain"], 2), "% points",
                           verdicts.difference(gain["low"], gain["high"], P["selection_gain_sign"].value,
-                                              what="the gain of selection", units=gain["units"]),
-                          f"mean over the six case pairs of the paired per-subject difference in out-of-fold "
+                                              what="the gain of selection", units=gain["units"],
+                                              per_seed=gain.get("per_seed")),
+                          f"mean over the six case pairs and {gain.get('n_seeds', 1)} training seeds of the paired "
+                          f"per-subject difference in out-of-fold "
                           f"accuracy; selection and search inside the training folds; {gain['reversed']} of 6 pairs "
                           f"reversed; per objective {gain['gain_obj1']:.1f} [{gain['low_obj1']:.1f}, "
                           f"{gain['high_obj1']:.1f}] and {gain['gain_obj2']:.1f} [{gain['low_obj2']:.1f}, "
@@ -290,18 +439,21 @@ def comparisons(*, n_spiral: int, n_letters: int, acc_obj1_case6: float, acc_obj
                           round(nested_obj1_case6, 2), "%",
                           verdicts.not_comparable("beyond the paper: selection and search inside the training folds, "
                                                   "phantom"),
+                          f"{spread('nested_obj1_case6')}; "
                           "nested minus paper protocol, mean over the six cases: " + "; ".join(
                               f"objective {o} {g['nested_minus_paper']:+.1f} points" for o, g in gap.items())),
         report.comparison("accuracy, real UCI spirals (15 controls vs 25 PD), nested", None, round(uci_acc, 2), "%",
                           verdicts.not_comparable("the paper used its own cohort; a public stand-in, pen features "
                                                   "only, resampled to one rate"),
-                          "the classes were recorded at different rates; see the set-up row"),
+                          f"{spread('uci_acc')}; the classes were recorded at different rates; see the set-up row"),
         report.comparison("UCI: share of PD predictions for controls passed through the PD recording path, change",
                           None, round(shift["change"], 2), "% points",
                           verdicts.not_comparable("beyond the paper: a test of our classifier, not a number of the "
                                                   "paper"),
                           f"the {shift['n']} controls recorded at ~{READMES['uci_rate_control_hz'].value} Hz, interpolated to the patients' rate and "
-                          f"predicted again by the same out-of-fold networks: 95 % interval over these controls "
+                          f"predicted again by the same out-of-fold networks, {shift.get('n_seeds', 1)} training seeds "
+                          f"(per seed {', '.join(f'{v:.1f}' for v in shift.get('per_seed', [shift['change']]))}): "
+                          f"{100 * shift['level']:g} % interval over these controls and the seeds "
                           f"[{shift['low']:.1f}, {shift['high']:.1f}]; {shift['rose']} rose, {shift['fell']} fell, "
                           f"{shift['same']} unchanged; majority votes for PD {shift['votes_before']} -> "
                           f"{shift['votes_after']}"),

@@ -39,7 +39,7 @@ from tremorlab.adaptive import anc
 from tremorlab.adaptive.base import FilterDivergedError, StabilityError
 from tremorlab.adaptive.fxlms import filtered_reference
 from tremorlab.dsp import bandpass
-from tremorlab.learn.metrics import group_bootstrap
+from tremorlab.learn.metrics import group_bootstrap, seed_bootstrap
 from tremorlab.learn.splits import grouped_folds
 from tremorlab.synth.tremor_atlas import pseudo_action_windows, split_patients, tremor_atlas
 from tremorlab.tremor import BMFLC, EBMFLC, WAKE
@@ -266,19 +266,48 @@ def auc(y_binary, s) -> float:
 segment_bootstrap = group_bootstrap
 
 
+def seed_columns(x) -> np.ndarray:
+    """``x`` as ``(n_cases, n_seeds)``: a 1-D array (a method without a seed) becomes one column."""
+    x = np.asarray(x)
+    if x.ndim == 1:
+        return x[:, None]
+    if x.ndim != 2:
+        raise ValueError(f"expected (n_cases,) or (n_cases, n_seeds), got shape {x.shape}")
+    return x
+
+
+def seed_mean(stat, *columns_first):
+    """``stat`` of each seed column (the shared 1-D arrays passed whole), averaged over the columns.
+
+    ``seed_mean(f, y, s)`` with ``y`` 1-D and ``s`` of shape ``(n, k)`` is
+    ``mean_j f(y, s[:, j])``: the mean over training seeds of a statistic of one seed.
+    """
+    k = max((np.ndim(a) == 2 and np.shape(a)[1]) or 1 for a in columns_first)
+    cols = [[a[:, j] if np.ndim(a) == 2 else a for a in columns_first] for j in range(k)]
+    return float(np.mean([stat(*c) for c in cols]))
+
+
 def rating_stats(feats: dict, severity, segment, n_boot: int = 1000, seed: int = 0) -> dict:
-    """Spearman rho, AUC (>= 1 vs 0) of the amplitude and median frequency by severity, with CIs."""
+    """Spearman rho, AUC (>= 1 vs 0) of the amplitude and median frequency by severity, with CIs.
+
+    A feature array of shape ``(n_windows, n_seeds)`` (one column per training seed, e.g. PHTNet)
+    gives the mean over seeds of each statistic and an interval from the two-level bootstrap of
+    :func:`tremorlab.learn.metrics.seed_bootstrap` (segments x seeds); a 1-D array is one column.
+    Each value is a :class:`~tremorlab.learn.metrics.SeedInterval` (``estimate, low, high``
+    unpack, ``per_seed`` lists each seed alone).
+    """
     y = np.asarray(severity)
-    amp = np.asarray(feats["amplitude"])
-    res = {"rho": segment_bootstrap(lambda y, s: spearman(y, s), {"y": y, "s": amp}, segment, n_boot, seed),
-           "auc": segment_bootstrap(lambda y, s: auc(y >= 1, s), {"y": y, "s": amp}, segment, n_boot, seed)}
-    freq = np.asarray(feats["frequency"])
+    amp = seed_columns(feats["amplitude"])
+    res = {"rho": seed_bootstrap(lambda y, s: seed_mean(spearman, y, s), {"y": y, "s": amp}, segment, n_boot, seed),
+           "auc": seed_bootstrap(lambda y, s: seed_mean(lambda a, b: auc(a >= 1, b), y, s), {"y": y, "s": amp},
+                                 segment, n_boot, seed)}
+    freq = seed_columns(feats["frequency"])
     seg = np.asarray(segment)
     res["frequency"] = {}
     for k in np.unique(y):
         m = y == k
-        res["frequency"][int(k)] = segment_bootstrap(lambda f: float(np.median(f)), {"f": freq[m]}, seg[m],
-                                                     n_boot, seed)
+        res["frequency"][int(k)] = seed_bootstrap(lambda f: seed_mean(lambda c: float(np.median(c)), f), {"f": freq[m]},
+                                                  seg[m], n_boot, seed)
     return res
 
 
@@ -397,6 +426,6 @@ def canceller_attenuation_db(x: np.ndarray, algorithms, params: dict, noise_std:
 
 __all__ = ["ESTIMATORS", "STREAMING", "TREMOR_BAND_HZ", "band_power_features", "tremor_features", "upsample",
            "streaming_tremor", "phtnet_tremor", "train_phtnet_on_atlas", "run_estimators", "spearman", "auc",
-           "segment_bootstrap", "rating_stats", "youden_threshold", "balanced_accuracy", "feature_matrix",
+           "segment_bootstrap", "seed_columns", "seed_mean", "rating_stats", "youden_threshold", "balanced_accuracy", "feature_matrix",
            "make_severity_model", "expected_severity", "grouped_cv_predict", "per_class_recall",
            "pen_reference", "canceller_attenuation_db"]
