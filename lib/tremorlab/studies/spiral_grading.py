@@ -2,7 +2,12 @@
 
 The paper's numbers (:data:`PAPER`, with where they stand in the paper), the experiments the
 notebook runs (:func:`fit_and_evaluate`, :func:`attention_cost`, :func:`ranking_intervals`,
-:func:`coverage_differences`) and the closing table (:func:`comparisons`).
+:func:`coverage_differences`), the seed-inclusive intervals of every trained quantity
+(:func:`seed_report`, :func:`accuracy_difference`, :func:`auc_over_seeds`, :func:`mean_over_seeds`:
+test patients or people and training seeds resampled together), the recorded distribution of the
+quick preset over draws (:func:`record_from_runs`, :func:`load_seed_record`,
+:func:`summarise_draws`) and the closing table (:func:`comparisons`), whose trained rows come from
+that record when it is given.
 
 The paper is ``/work/shared/papers/000_*.txt`` (Scientific Reports 2025); its text has no page
 numbers, so each number is placed by table, figure or section.
@@ -16,13 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from tremorlab import verdicts
-from tremorlab.learn.metrics import confusion, group_bootstrap
+from tremorlab.learn.metrics import SeedInterval, confusion, seed_bootstrap
 from tremorlab.report import comparison as C
+from tremorlab.report import write_json_atomic
 from tremorlab.studies import Cited
 from tremorlab.vision import etsdnet
 from tremorlab.vision import evaluate as ev
 from tremorlab.vision.baselines import TIMM_NAMES, create
-from tremorlab.vision.evaluate import paired_difference_ci
 from tremorlab.vision.train import predict_logits, two_phase_fit
 
 CHAPTER = "01-et-spiral-grading"
@@ -167,30 +172,34 @@ def _level(m: int, level: float = 0.95) -> float:
 def ranking_intervals(correct: dict, etsd_key: str, baselines: list, groups, n_boot: int = 1000, seed: int = 0,
                       level: float = 0.95) -> dict:
     """ETSD-Net's accuracy minus each baseline's (percentage points), averaged over the seeds, with
-    an interval resampling test ``groups`` (patients), Bonferroni-corrected over the baselines.
+    a two-level interval resampling test ``groups`` (patients) and training seeds
+    (:func:`accuracy_difference`), Bonferroni-corrected over the baselines.
 
     ``correct`` maps model keys to boolean arrays (n_test, n_seeds).  Returns
-    ``{baseline: (estimate, low, high)}``.
+    ``{baseline: SeedInterval}`` (unpacks as (estimate, low, high); ``per_seed`` each seed's difference).
     """
     lv = _level(len(baselines), level)
-    return {b: tuple(float(v) for v in paired_difference_ci(correct[etsd_key], correct[b], groups, n_boot, seed, lv))
-            for b in baselines}
+    return {b: accuracy_difference(correct[etsd_key], correct[b], groups, n_boot, seed, lv) for b in baselines}
 
 
 def coverage_differences(coverage: dict, etsd_key: str, baselines: list, groups, n_boot: int = 1000, seed: int = 0,
                          level: float = 0.95) -> dict:
     """ETSD-Net's Grad-CAM coverage minus each baseline's on the same test images (mean of the
-    per-image differences), with an interval resampling test ``groups`` (patients), Bonferroni-corrected.
+    per-image differences over images and seeds), with a two-level interval resampling test
+    ``groups`` (patients) and training seeds, Bonferroni-corrected over the baselines.
 
     ``coverage`` maps model keys to per-image coverage (fraction of the ink under the map's upper
-    half).  Returns ``{baseline: (estimate, low, high)}``.
+    half), shape (n_test,) or (n_test, n_seeds) (column ``j``: the model of seed ``j``).  Returns
+    ``{baseline: SeedInterval}``; ``per_seed`` holds each seed's mean difference.
     """
     lv = _level(len(baselines), level)
     out = {}
+    e = np.asarray(coverage[etsd_key], float)
+    e = e.reshape(len(e), -1)
     for b in baselines:
-        d = np.asarray(coverage[etsd_key], float) - np.asarray(coverage[b], float)
-        out[b] = tuple(float(v) for v in group_bootstrap(lambda d: float(np.mean(d)), {"d": d}, groups=groups,
-                                                         n_boot=n_boot, seed=seed, level=lv))
+        d = e - np.asarray(coverage[b], float).reshape(len(e), -1)
+        out[b] = seed_bootstrap(lambda d: float(np.mean(d)), {"d": d}, groups=groups, n_boot=n_boot, seed=seed,
+                                level=lv)
     return out
 
 
@@ -202,13 +211,317 @@ def trained_baselines(trained) -> tuple[str | None, list]:
 
 
 # ------------------------------------------------------------------------------------------------
+# seed-inclusive intervals (issue #24): every trained quantity over (test units x training seeds)
+# ------------------------------------------------------------------------------------------------
+
+def weighted_scores(y_true, y_pred, classes=ev.CLASSES) -> dict:
+    """Accuracy and support-weighted precision, recall, F1 (fractions) of one set of predictions.
+
+    The same numbers as scikit-learn's ``average="weighted"`` with ``zero_division=0`` over
+    ``classes`` (a class never predicted has precision 0), from the per-class counts: fast enough
+    to sit inside a bootstrap.  Weighted recall equals accuracy.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    n = len(y_true)
+    if n == 0:
+        raise ValueError("weighted_scores needs at least one case")
+    c = np.asarray(classes)
+    tp = np.array([np.sum((y_true == k) & (y_pred == k)) for k in c], float)
+    support = np.array([np.sum(y_true == k) for k in c], float)
+    predicted = np.array([np.sum(y_pred == k) for k in c], float)
+    prec = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    rec = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
+    f1 = np.divide(2 * tp, support + predicted, out=np.zeros_like(tp), where=(support + predicted) > 0)
+    w = support / n
+    return {"accuracy": float(tp.sum() / n), "precision": float(w @ prec), "recall": float(w @ rec),
+            "f1": float(w @ f1)}
+
+
+def seed_report(y_true, pred, groups, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict:
+    """Accuracy, weighted precision / recall / F1 in percent, each the mean over the training seeds,
+    with a two-level interval resampling test ``groups`` (patients) and seeds
+    (:func:`tremorlab.learn.metrics.seed_bootstrap`).
+
+    ``pred``: predicted grades (n_test, n_seeds).  Returns ``{metric: SeedInterval}``.
+    """
+    pred = np.asarray(pred).reshape(len(pred), -1)
+    out = {}
+    for m in METRICS:
+        def stat(y, p, m=m):
+            return 100 * float(np.mean([weighted_scores(y, p[:, j])[m] for j in range(p.shape[1])]))
+        out[m] = seed_bootstrap(stat, {"y": np.asarray(y_true), "p": pred}, groups=groups, n_boot=n_boot, seed=seed,
+                                level=level)
+    return out
+
+
+def accuracy_difference(correct_a, correct_b, groups, n_boot: int = 1000, seed: int = 0,
+                        level: float = 0.95) -> SeedInterval:
+    """Accuracy of A minus accuracy of B in percentage points, each averaged over its seeds, on the
+    same test cases, with a two-level interval (test ``groups`` and seeds resampled; seed column
+    ``j`` of A is paired with column ``j`` of B).  ``correct_b`` may be 1-D (a baseline that does
+    not depend on the seed, such as the most frequent grade).  ``per_seed``: each seed's difference.
+    """
+    a = np.asarray(correct_a, float).reshape(len(correct_a), -1)
+    b = np.asarray(correct_b, float)
+    return seed_bootstrap(lambda a, b: 100 * (float(a.mean()) - float(b.mean())), {"a": a, "b": b}, groups=groups,
+                          n_boot=n_boot, seed=seed, level=level)
+
+
+def auc_over_seeds(y_true, score, groups, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> SeedInterval:
+    """The mean over training seeds of the ROC AUC of ``score`` (n, n_seeds) for boolean ``y_true``,
+    with people (``groups``) and seeds resampled; resamples with one class only are skipped."""
+    s = np.asarray(score, float).reshape(len(score), -1)
+
+    def stat(y, s):
+        return float(np.mean([ev.binary_auc(y, s[:, j]) for j in range(s.shape[1])]))
+    return seed_bootstrap(stat, {"y": np.asarray(y_true), "s": s}, groups=groups, n_boot=n_boot, seed=seed,
+                          level=level)
+
+
+def mean_over_seeds(values, groups, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> SeedInterval:
+    """Mean of ``values`` (n, n_seeds) over cases and seeds, with people (``groups``) and seeds resampled."""
+    v = np.asarray(values, float).reshape(len(values), -1)
+    return seed_bootstrap(lambda v: float(v.mean()), {"v": v}, groups=groups, n_boot=n_boot, seed=seed, level=level)
+
+
+def interval_list(iv) -> list:
+    """``[estimate, low, high]`` of an interval (a :class:`SeedInterval` or a 3-tuple), for metrics.json."""
+    return [float(v) for v in iv]
+
+
+def per_seed_of(intervals: dict) -> dict:
+    """``{key: list(per_seed)}`` of a dict of :class:`SeedInterval` (for metrics.json and the verdicts)."""
+    return {k: [float(v) for v in iv.per_seed] for k, iv in intervals.items()}
+
+
+# ------------------------------------------------------------------------------------------------
+# the recorded distribution of the quick preset over draws (issue #24, item 4)
+# ------------------------------------------------------------------------------------------------
+
+#: the folder (under notebooks/recorded/) that holds the quick preset's draws
+QUICK_SEEDS_RECORD = f"{CHAPTER}-quick-seeds"
+
+
+def _get(d: dict, *keys):
+    for k in keys:
+        if not isinstance(d, dict) or k not in d or d[k] is None:
+            return None
+        d = d[k]
+    return d
+
+
+def draw_quantities(metrics: dict) -> dict:
+    """The trained quantities of one run (one draw: one data seed and ``n_seeds`` training seeds).
+
+    ``metrics`` is a run's ``metrics`` dict.  Returns ``{name: {"estimate": float, "per_seed":
+    [...]}}``: the run's estimate (mean over its training seeds) and, where the run reports it, the
+    value of each training seed alone (``per_seed``; one value for a quantity trained with one seed,
+    such as the PD-vs-healthy cross-validation), and ``low``/``high``, the run's own interval
+    (test units and its training seeds resampled), where the run gives one.
+    """
+    out: dict[str, dict] = {}
+
+    def put(name, est, per_seed=None, interval=None):
+        if est is None:
+            return
+        ps = [float(v) for v in per_seed] if per_seed is not None else [float(est)]
+        out[name] = {"estimate": float(est), "per_seed": ps}
+        if interval is not None and len(interval) == 3:
+            out[name]["low"], out[name]["high"] = float(interval[1]), float(interval[2])
+
+    for k, rep in (_get(metrics, "test") or {}).items():
+        for m in METRICS:
+            iv = rep.get(m)
+            if iv is not None:
+                put(f"{m}.{k}", iv[0], _get(metrics, "test_per_seed", k, m), iv)
+    for key in ("vs_majority_pp", "ranking_pp", "gradcam_coverage_diff", "real_auc_pd_vs_healthy"):
+        for k, iv in (_get(metrics, key) or {}).items():
+            put(f"{key}.{k}", iv[0], _get(metrics, f"{key}_per_seed", k), iv)
+    if _get(metrics, "attention_gain_pp") is not None:
+        put("attention_gain_pp", metrics["attention_gain_pp"][0], _get(metrics, "attention_gain_pp_per_seed"),
+            metrics["attention_gain_pp"])
+    for k, g in (_get(metrics, "gradcam_coverage_test") or {}).items():
+        put(f"gradcam_coverage_test.{k}", g, _get(metrics, "gradcam_coverage_test_per_seed", k))
+    for k, per_class in (_get(metrics, "auc") or {}).items():
+        for c, v in per_class.items():
+            put(f"auc.{k}.{c}", v, _get(metrics, "auc_per_seed", k, c))
+    for name, g in (_get(metrics, "real_expected_grade") or {}).items():
+        for c, iv in g.items():
+            put(f"real_expected_grade.{name}.{c}", iv[0], _get(metrics, "real_expected_grade_per_seed", name, c), iv)
+    for key in ("pd_cv_kaggle", "pd_transfer_newhandpd"):
+        for m in ("accuracy", "auc"):
+            iv = _get(metrics, key, m)
+            if iv is not None:
+                put(f"{key}.{m}", iv[0], None, iv)
+    if _get(metrics, "trace_baseline", "accuracy") is not None:
+        put("trace_baseline.accuracy", metrics["trace_baseline"]["accuracy"][0], None, metrics["trace_baseline"]["accuracy"])
+    if _get(metrics, "majority_accuracy") is not None:
+        put("majority_accuracy", metrics["majority_accuracy"])
+    return out
+
+
+def summarise_draws(draws: list[dict], level: float = 0.95) -> dict:
+    """Mean and spread of each quantity over independent draws of the whole experiment.
+
+    ``draws``: one :func:`draw_quantities` dict per draw (each draw its own phantom cohort, split
+    and training seeds).  Per quantity present in every draw: ``mean``, ``sd`` (n-1), ``min``,
+    ``max``, ``low``/``high`` (the ``level`` Student-t interval of the mean over the draws, which
+    are independent), ``n_draws``, ``draws`` (each draw's estimate), ``per_seed`` (every training
+    seed of every draw, in order) and ``interval`` (how ``low``/``high`` were made).  With a single
+    draw there is no spread between draws: ``low``/``high`` are then that draw's own interval
+    (test units and its training seeds resampled) where it has one, else the estimate itself.
+    """
+    from scipy import stats
+
+    if not draws:
+        raise ValueError("summarise_draws needs at least one draw")
+    names = [k for k in draws[0] if all(k in d for d in draws)]
+    out = {}
+    for k in names:
+        x = np.array([d[k]["estimate"] for d in draws], float)
+        n = x.size
+        mean = float(x.mean())
+        sd = float(x.std(ddof=1)) if n > 1 else 0.0
+        if n > 1:
+            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
+            low, high, how = mean - half, mean + half, f"Student-t interval of the mean over {n} draws"
+        elif "low" in draws[0][k]:
+            low, high, how = draws[0][k]["low"], draws[0][k]["high"], "the one draw's own interval"
+        else:
+            low, high, how = mean, mean, "one draw, no interval"
+        out[k] = {"mean": mean, "sd": sd, "min": float(x.min()), "max": float(x.max()), "low": float(low),
+                  "high": float(high), "n_draws": int(n), "draws": [float(v) for v in x],
+                  "per_seed": [float(v) for d in draws for v in d[k]["per_seed"]], "interval": how}
+    return out
+
+
+def write_seed_record(folder: str | os.PathLike, runs: dict, provenance: dict) -> Path:
+    """Write the quick preset's draws to ``folder/draws.json`` (atomically).
+
+    ``runs`` maps a draw's label to ``{"metrics": <its metrics dict>, "seed": int, "kernels": str,
+    "wall_time_s": float, "source": str}``; ``provenance`` (command, commit, machine) is stored
+    beside them.  Only :func:`draw_quantities` of each run is kept.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    draws = []
+    for label, r in runs.items():
+        draws.append({"label": label, "seed": int(r["seed"]), "kernels": r.get("kernels", ""),
+                      "wall_time_s": r.get("wall_time_s"), "source": r.get("source", ""),
+                      "started_utc": r.get("started_utc"), "cpu_count": r.get("cpu_count"),
+                      "n_seeds": int(r["metrics"].get("n_seeds", 1)), "quantities": draw_quantities(r["metrics"])})
+    path = folder / "draws.json"
+    write_json_atomic(path, {"chapter": CHAPTER, "preset": "quick", "provenance": provenance, "draws": draws})
+    return path
+
+
+def record_from_runs(folder: str | os.PathLike, runs: dict, command: str, default_seed: int = 0) -> Path:
+    """Write the record of :func:`write_seed_record` from finished runs of the quick preset.
+
+    ``runs`` maps a draw's label to a run folder (``metrics.json``, and ``provenance.json`` when the
+    run has one: its seed parameter, kernel choice, commit and wall time are kept) or to a
+    ``metrics.json`` file (the committed reference, which has no provenance: seed ``default_seed``).
+    ``command`` says how the runs were made.  Raises ValueError for a run of another chapter or preset.
+    """
+    import json
+
+    entries, commits = {}, set()
+    for label, where in runs.items():
+        where = Path(where)
+        mfile = where / "metrics.json" if where.is_dir() else where
+        rec = json.loads(mfile.read_text())
+        if rec.get("chapter") != CHAPTER or rec.get("preset") != "quick":
+            raise ValueError(f"{mfile}: a run of {rec.get('chapter')!r} ({rec.get('preset')!r}); expected {CHAPTER} "
+                             "(quick)")
+        prov_file = mfile.parent / "provenance.json"
+        prov = json.loads(prov_file.read_text()) if where.is_dir() and prov_file.is_file() else {}
+        kernels = prov.get("kernel_choice") or {}
+        commit = (prov.get("git") or {}).get("commit")
+        if commit:
+            commits.add(commit + (" (dirty)" if prov["git"].get("dirty") else ""))
+        entries[label] = {"metrics": rec["metrics"],
+                          "seed": int((prov.get("parameters") or {}).get("seed", default_seed)),
+                          "kernels": ", ".join(f"{k}={v}" for k, v in sorted(kernels.items())) or "native (default)",
+                          "wall_time_s": prov.get("wall_time_s"), "source": str(mfile),
+                          "started_utc": prov.get("started_utc"), "cpu_count": prov.get("cpu_count")}
+    provenance = {"command": command, "commit": ", ".join(sorted(commits)) or "unknown"}
+    return write_seed_record(folder, entries, provenance)
+
+
+def load_seed_record(folder: str | os.PathLike, level: float = 0.95) -> dict:
+    """The recorded draws of ``folder/draws.json`` with their summary (:func:`summarise_draws`).
+
+    Returns ``{"draws": [...], "provenance": {...}, "summary": {name: {...}}, "seeds": [each draw's
+    seed], "n_training_seeds": total over the draws}``.  Raises FileNotFoundError naming the file.
+    """
+    import json
+
+    path = Path(folder) / "draws.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no recorded draws at {path} (write them with write_seed_record)")
+    rec = json.loads(path.read_text())
+    draws = rec["draws"]
+    if not draws:
+        raise ValueError(f"{path}: 'draws' is empty; expected at least one draw")
+    return {"draws": draws, "provenance": rec.get("provenance", {}),
+            "summary": summarise_draws([d["quantities"] for d in draws], level=level),
+            "seeds": [int(d["seed"]) for d in draws], "n_training_seeds": int(sum(d["n_seeds"] for d in draws))}
+
+
+# ------------------------------------------------------------------------------------------------
 # the closing table
 # ------------------------------------------------------------------------------------------------
 
+def record_intervals(record: dict) -> dict:
+    """The closing table's trained quantities from a recorded distribution (:func:`load_seed_record`).
+
+    Returns the keyword arguments of :func:`comparisons` that carry trained results
+    (``reports``, ``attention_gain``, ``ranking``, ``coverage_diff``, ``aucs``, ``pd_cv``), each
+    interval a :class:`SeedInterval` whose estimate is the mean over the draws, whose interval is
+    the Student-t interval of that mean, and whose ``per_seed`` lists every training seed of every
+    draw -- so a sign that differs between any two recorded seeds makes the verdict a tie.
+    """
+    S = record["summary"]
+
+    def iv(name):
+        q = S[name]
+        return SeedInterval(q["mean"], q["low"], q["high"], tuple(q["per_seed"]))
+
+    def under(prefix):
+        return {k[len(prefix):]: iv(k) for k in S if k.startswith(prefix)}
+
+    reports: dict = {}
+    for m in METRICS:
+        for k, v in under(f"{m}.").items():
+            reports.setdefault(k, {})[m] = v
+    out = {"reports": reports, "ranking": under("ranking_pp."), "coverage_diff": under("gradcam_coverage_diff.")}
+    if "attention_gain_pp" in S:
+        out["attention_gain"] = iv("attention_gain_pp")
+    if "pd_cv_kaggle.accuracy" in S:
+        out["pd_cv"] = {"accuracy": iv("pd_cv_kaggle.accuracy")}
+    out["aucs_by_model"] = {}
+    for k in S:
+        if k.startswith("auc."):
+            model, c = k[len("auc."):].rsplit(".", 1)
+            out["aucs_by_model"].setdefault(model, {})[c] = S[k]["mean"]
+    return out
+
+
+def _seeds(iv):
+    """The per-seed values of an interval, or None for a plain (estimate, low, high)."""
+    ps = getattr(iv, "per_seed", None)
+    return None if ps is None else [float(v) for v in ps]
+
+
 def _ranking_verdict(intervals: dict, names: dict, what: str, units: str) -> verdicts.Verdict:
     """``all_differences`` over the baselines trained; a 'reproduced' over fewer than the paper's
-    four baselines does not test the claim (not comparable), a 'not reproduced' or 'tie' does."""
-    v = verdicts.all_differences({names.get(k, k): iv[1:] for k, iv in intervals.items()}, +1, what=what, units=units)
+    four baselines does not test the claim (not comparable), a 'not reproduced' or 'tie' does.
+    Intervals that carry ``per_seed`` (:class:`SeedInterval`) make a sign that changes between
+    training seeds a tie."""
+    seeds = {names.get(k, k): _seeds(iv) for k, iv in intervals.items()}
+    per_seed = seeds if all(v is not None for v in seeds.values()) else None
+    v = verdicts.all_differences({names.get(k, k): tuple(iv)[1:] for k, iv in intervals.items()}, +1, what=what,
+                                 units=units, per_seed=per_seed)
     if v.word == verdicts.REPRODUCED and len(intervals) < len(BASELINES):
         return verdicts.not_comparable(f"only {len(intervals)} of the paper's {len(BASELINES)} baselines were trained "
                                        f"in this run; on those: {v.rule}")
@@ -227,7 +540,7 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
                 coverage_diff: dict | None = None, n_coverage: int = 0, aucs: dict | None = None,
                 pd_cv: dict | None = None, pd_folds: int = 0, raters: list | None = None,
                 cohort: dict | None = None, n_run_images: int | None = None,
-                augmentation_gain: float | None = None) -> list[dict]:
+                augmentation_gain: float | None = None, record: dict | None = None) -> list[dict]:
     """The rows of chapter 1's closing table.
 
     ``names``: model key -> display name; ``reports``: model key -> {metric: (est, lo, hi)} (first
@@ -238,10 +551,35 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
     :func:`coverage_differences`; ``aucs``: class -> AUC of the trained ETSD-Net; ``pd_cv``: the
     Kaggle by-person report; ``raters``: simulated raters' accuracy (%); ``cohort``: counts
     ``images``, ``patients``, ``scans``, ``photos`` of the phantom cohort.
+
+    Intervals given as :class:`SeedInterval` carry each training seed's value, and a difference
+    whose sign changes between seeds is a tie.  ``record`` (:func:`load_seed_record`): the trained
+    rows (Table 4, attention gain, ranking, Grad-CAM, per-class AUC, PD-vs-healthy accuracy) come
+    from the recorded distribution of the quick preset instead of this run (:func:`record_intervals`),
+    so that one draw does not decide them.
     """
     P = PAPER
     rows: list[dict] = []
     reports = reports or {}
+    basis = f"this run, {n_seeds} training seeds"
+    first = f"mean over {n_seeds} seeds"
+    if record is not None:
+        r = record_intervals(record)
+        reports = r["reports"] or reports
+        attention_gain = r.get("attention_gain", attention_gain)
+        ranking = r["ranking"] or ranking
+        coverage_diff = r["coverage_diff"] or coverage_diff
+        if pair is not None and pair[0] in r["aucs_by_model"]:
+            aucs = r["aucs_by_model"][pair[0]]
+        if pd_cv is not None and "pd_cv" in r:
+            pd_cv = dict(pd_cv, accuracy=r["pd_cv"]["accuracy"])
+        seeds_s = ", ".join(str(v) for v in record["seeds"])
+        basis = (f"the recorded distribution of the quick preset: {len(record['draws'])} draws (seeds {seeds_s}; "
+                 f"each its own phantom cohort, split and training seeds), {record['n_training_seeds']} training "
+                 "seeds per model; interval: "
+                 + ("Student-t of the mean over the draws" if len(record["draws"]) > 1 else
+                    "the one recorded draw's own, resampling test units and its training seeds"))
+        first = f"mean over the {record['n_training_seeds']} training seeds of {len(record['draws'])} recorded draws"
     why_data = ("our test set is the CRST phantom (simulated patients, simulated raters), the paper's 997 graded "
                 f"images are private; this run: {n_test} test images, {image_size}px, {start}")
     phantom = verdicts.not_comparable(why_data)
@@ -250,8 +588,8 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
     for k in MODELS:
         ours_key = k if k in reports else (STAND_IN.get(k) if STAND_IN.get(k) in reports else None)
         for m in METRICS:
-            ours = round(float(reports[ours_key][m][0]), 2) if ours_key else None
-            v = (verdicts.not_comparable(f"{why_data}; ours from {names.get(ours_key, ours_key)} (seed {seed})")
+            ours = round(float(tuple(reports[ours_key][m])[0]), 2) if ours_key else None
+            v = (verdicts.not_comparable(f"{why_data}; ours from {names.get(ours_key, ours_key)} ({first})")
                  if ours_key else verdicts.not_comparable(f"{names.get(k, k)} not trained in the {preset} preset"))
             rows.append(C(f"Table 4 {m}, {names.get(k, k)}", P[f"table4.{m}.{k}"].value, ours, "%", v,
                           P[f"table4.{m}.{k}"].source))
@@ -261,23 +599,24 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
         rows.append(C("attention gain: ETSD-Net minus its backbone, accuracy", P["attention_gain_pp"].value,
                       f"{e:.1f} [{lo:.1f}, {hi:.1f}]", "percentage points",
                       verdicts.difference(lo, hi, +1, what="ETSD-Net's accuracy minus its backbone's",
-                                          units="test patients"),
-                      f"{names.get(pair[0])} minus {names.get(pair[1])}, {n_seeds} seeds, same split and data; the "
+                                          units="test patients and training seeds", per_seed=_seeds(attention_gain)),
+                      f"{names.get(pair[0])} minus {names.get(pair[1])}, same split and data; {basis}; the "
                       "direction is the paper's claim, the phantom makes sizes not comparable"))
     if ranking:
         rows.append(C("ranking: ETSD-Net above every baseline, accuracy", P["ranking"].value,
                       _fmt_intervals(ranking, names), "percentage points",
                       _ranking_verdict(ranking, names, "ETSD-Net's accuracy minus each baseline's",
-                                       f"test patients, {n_seeds} seeds, Bonferroni over {len(ranking)}"),
-                      f"{P['ranking'].source}; ours: the baselines trained in the {preset} preset "
+                                       f"test patients and training seeds, Bonferroni over {len(ranking)}"),
+                      f"{P['ranking'].source}; {basis}; ours: the baselines trained in the {preset} preset "
                       f"(EfficientNet-Lite0 stands for MobileNet-V2 when the Lite0 pair is trained)"))
     if coverage_diff:
         rows.append(C("Grad-CAM: ETSD-Net's attention the most global (ink coverage)", P["gradcam_global"].value,
                       _fmt_intervals(coverage_diff, names, "+.3f"), "coverage difference",
                       _ranking_verdict(coverage_diff, names, "ETSD-Net's Grad-CAM ink coverage minus each baseline's",
-                                       f"test patients, Bonferroni over {len(coverage_diff)}"),
-                      f"{P['gradcam_global'].source}; ours: share of the ink where the map exceeds half its maximum, "
-                      f"on {n_coverage} test images, first seed's models; the paper judged by eye"))
+                                       f"test patients and training seeds, Bonferroni over {len(coverage_diff)}"),
+                      f"{P['gradcam_global'].source}; {basis}; ours: share of the ink where the map exceeds half its "
+                      f"maximum, on every test image ({n_coverage} in this run), every seed's models; the paper judged "
+                      "by eye"))
 
     for k in BASELINES:
         if size is None or k not in size:
@@ -341,16 +680,18 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
     if aucs and pair is not None:
         a = [float(v) for v in aucs.values()]
         rows.append(C("per-class AUC range, ETSD-Net", _span(P["auc_range"].value), f"{min(a):.2f}-{max(a):.2f}", "AUC",
-                      verdicts.not_comparable(f"{why_data}; ours from {names.get(pair[0])}"), P["auc_range"].source))
+                      verdicts.not_comparable(f"{why_data}; ours from {names.get(pair[0])} ({first})"),
+                      P["auc_range"].source))
     if pd_cv is not None:
-        a = pd_cv["accuracy"]
+        a = tuple(pd_cv["accuracy"])
         rows.append(C("Kaggle spirals, PD vs healthy accuracy (Rosebrock 2019, PyImageSearch: HOG + random forest)",
                       P["rosebrock_pd_accuracy"].value, f"{a[0]:.1f} [{a[1]:.1f}, {a[2]:.1f}]", "%",
                       verdicts.not_comparable(
                           "theirs: the source's 30 testing images, whose people also have images in its training "
                           f"folder; ours: ImageNet EfficientNet-Lite0, {pd_folds}-fold cross-validation by person "
-                          f"({sum(pd_cv['n_people'].values())} people), 95 % interval resampling people; a tutorial, "
-                          "not a peer-reviewed result"),
+                          f"({sum(pd_cv['n_people'].values())} people), one training seed per draw; "
+                          + (f"{basis}" if record is not None else "95 % interval resampling people")
+                          + "; a tutorial, not a peer-reviewed result"),
                       P["rosebrock_pd_accuracy"].source))
     if raters:
         rows.append(C("clinician rating accuracy", _span(P["clinician_range"].value), f"{min(raters):.1f}-{max(raters):.1f}", "%",
