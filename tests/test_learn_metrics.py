@@ -88,3 +88,16 @@ def test_seed_bootstrap_groups_shared_labels_and_errors():
         seed_bootstrap(lambda a, b: 0.0, {"a": np.zeros((3, 2)), "b": np.zeros(4)})
     with pytest.raises(ValueError, match=r"\(n_cases, n_seeds\)"):
         seed_bootstrap(lambda a: 0.0, {"a": np.zeros(3)})
+
+
+def test_training_seeds_and_seed_columns():
+    from tremorlab.learn.metrics import seed_columns, training_seeds
+
+    assert training_seeds(7, 3, 1000) == [7, 1007, 2007]
+    assert training_seeds(0, 1, 10) == [0]
+    with pytest.raises(ValueError, match="n_seeds"):
+        training_seeds(0, 0, 10)
+    assert seed_columns(np.arange(4)).shape == (4, 1)
+    assert seed_columns(np.zeros((4, 3))).shape == (4, 3)
+    with pytest.raises(ValueError, match="n_cases"):
+        seed_columns(np.zeros((2, 2, 2)))

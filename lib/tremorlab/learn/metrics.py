@@ -181,3 +181,24 @@ def seed_bootstrap(stat: Callable[..., float], arrays: dict, groups=None, n_boot
     alpha = (1 - level) / 2
     lo, hi = np.quantile(stats, [alpha, 1 - alpha])
     return SeedInterval(est, float(lo), float(hi), per_seed)
+
+
+def training_seeds(seed: int, n_seeds: int, stride: int) -> list[int]:
+    """The training seeds of one run: ``seed + stride * k`` for ``k < n_seeds`` (the first is ``seed``).
+
+    ``stride`` keeps the seeds a single training draws internally (``seed + 1``, ...) apart from the
+    next training's; the chapters' study modules each state theirs.
+    """
+    if int(n_seeds) < 1:
+        raise ValueError(f"n_seeds must be >= 1, got {n_seeds!r}")
+    return [int(seed) + int(stride) * k for k in range(int(n_seeds))]
+
+
+def seed_columns(x) -> np.ndarray:
+    """``x`` as ``(n_cases, n_seeds)``: a 1-D array (a method without a training seed) becomes one column."""
+    x = np.asarray(x)
+    if x.ndim == 1:
+        return x[:, None]
+    if x.ndim != 2:
+        raise ValueError(f"expected (n_cases,) or (n_cases, n_seeds), got shape {x.shape}")
+    return x

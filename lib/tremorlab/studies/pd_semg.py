@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tremorlab.learn import metrics as seed_metrics
 from tremorlab import report, verdicts
 from tremorlab.features import pen_tasks as pt
 from tremorlab.learn import protocols
@@ -91,9 +92,7 @@ SEED_STRIDE = 1000
 
 def training_seeds(seed: int, n_seeds: int) -> list[int]:
     """The ``n_seeds`` training seeds of a run whose seed is ``seed``: ``seed + SEED_STRIDE * k``."""
-    if int(n_seeds) < 1:
-        raise ValueError(f"n_seeds must be >= 1, got {n_seeds!r}")
-    return [int(seed) + SEED_STRIDE * k for k in range(int(n_seeds))]
+    return seed_metrics.training_seeds(seed, n_seeds, SEED_STRIDE)
 
 
 def run_cases_over_seeds(tables: dict, y, seeds, **kwargs) -> dict:
@@ -192,9 +191,8 @@ def vote_accuracy(y, vote, n_boot: int = 1000, seed: int = 0) -> tuple[float, fl
 # --------------------------------------------------------------------------- experiments
 
 def _seed_columns(a) -> np.ndarray:
-    """``a`` as (n, n_seeds): a 1-D array is one seed."""
-    a = np.asarray(a, dtype=float)
-    return a[:, None] if a.ndim == 1 else a
+    """``a`` as (n, n_seeds) floats: a 1-D array is one seed."""
+    return seed_metrics.seed_columns(np.asarray(a, dtype=float))
 
 
 def selection_gain(correct1: dict, correct2: dict, is_pd, n_boot: int = 2000, seed: int = 0,

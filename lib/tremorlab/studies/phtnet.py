@@ -34,6 +34,7 @@ import numpy as np
 
 from scipy import stats
 
+from tremorlab.learn import metrics as seed_metrics
 from tremorlab import dsp, parallel, report, verdicts
 from tremorlab.studies import Cited
 from tremorlab.tremor import BMFLC, EBMFLC, WAKE
@@ -96,9 +97,7 @@ N_BOOT = 2000
 # ------------------------------------------------------------------------------------------ seeds
 def training_seeds(seed: int, n_seeds: int) -> list[int]:
     """The training seeds of a run: ``seed + k * SEED_STRIDE`` for ``k < n_seeds`` (the first is ``seed``)."""
-    if int(n_seeds) < 1:
-        raise ValueError(f"n_seeds must be >= 1, got {n_seeds}")
-    return [int(seed) + SEED_STRIDE * k for k in range(int(n_seeds))]
+    return seed_metrics.training_seeds(seed, n_seeds, SEED_STRIDE)
 
 
 def seed_interval(d, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0) -> dict:
@@ -358,7 +357,7 @@ def path_comparators(path: str) -> list[str]:
 
 
 def _columns(a: np.ndarray) -> np.ndarray:
-    return a[:, None] if a.ndim == 1 else a
+    return seed_metrics.seed_columns(a)
 
 
 def patient_differences(errors: dict, groups, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0) -> dict:

@@ -22,6 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
+from tremorlab.learn import metrics as seed_metrics
 from tremorlab import parallel, report, verdicts
 from tremorlab.learn.metrics import confusion, seed_bootstrap
 from tremorlab.studies import Cited
@@ -96,9 +97,7 @@ def training_seeds(seed: int, n_seeds: int) -> list[int]:
     training and validation windows); below the spacing of 100 between the measured runs
     (:data:`tremorlab.repro.MEASURE_SEED_OFFSETS`) for up to 10 seeds.
     """
-    if int(n_seeds) < 1:
-        raise ValueError(f"n_seeds must be >= 1, got {n_seeds!r}")
-    return [int(seed) + 10 * i for i in range(int(n_seeds))]
+    return seed_metrics.training_seeds(seed, n_seeds, 10)
 
 
 def stack_seeds(per_seed: list[dict]) -> dict:

@@ -34,6 +34,7 @@ import numpy as np
 from scipy import signal as sps
 from scipy import stats as spstats
 
+from tremorlab.learn import metrics as seed_metrics
 from tremorlab import parallel
 from tremorlab.adaptive import anc
 from tremorlab.adaptive.base import FilterDivergedError, StabilityError
@@ -267,13 +268,8 @@ segment_bootstrap = group_bootstrap
 
 
 def seed_columns(x) -> np.ndarray:
-    """``x`` as ``(n_cases, n_seeds)``: a 1-D array (a method without a seed) becomes one column."""
-    x = np.asarray(x)
-    if x.ndim == 1:
-        return x[:, None]
-    if x.ndim != 2:
-        raise ValueError(f"expected (n_cases,) or (n_cases, n_seeds), got shape {x.shape}")
-    return x
+    """``x`` as ``(n_cases, n_seeds)`` (:func:`tremorlab.learn.metrics.seed_columns`)."""
+    return seed_metrics.seed_columns(x)
 
 
 def seed_mean(stat, *columns_first):
