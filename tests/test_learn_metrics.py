@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix
 
-from tremorlab.learn.metrics import confusion
+from tremorlab.learn.metrics import confusion, seed_bootstrap, seed_mean_interval
 
 
 def test_confusion_by_hand():
@@ -101,3 +101,39 @@ def test_training_seeds_and_seed_columns():
     assert seed_columns(np.zeros((4, 3))).shape == (4, 3)
     with pytest.raises(ValueError, match="n_cases"):
         seed_columns(np.zeros((2, 2, 2)))
+
+
+def test_seed_mean_interval_known_cases():
+    rng = np.random.default_rng(3)
+    # the same value for every unit and seed: no width
+    r = seed_mean_interval(np.full((10, 3), 0.25))
+    assert r["mean"] == pytest.approx(0.25) and r["low"] == pytest.approx(0.25) and r["high"] == pytest.approx(0.25)
+    # one seed: close to the Student-t interval over units (bootstrap se = sqrt((n-1)/n) x the usual one)
+    x = rng.standard_normal(30)
+    r = seed_mean_interval(x[:, None], 0.95, n_boot=20000)
+    from scipy import stats
+    h_t = stats.t.ppf(0.975, 29) * x.std(ddof=1) / np.sqrt(30)
+    assert r["mean"] == pytest.approx(x.mean())
+    assert (r["high"] - r["low"]) / 2 == pytest.approx(h_t * np.sqrt(29 / 30), rel=0.05)
+    assert r["per_seed"].shape == (1,)
+    # seeds that disagree widen the interval beyond the units' spread
+    units = rng.normal(0, 0.1, (30, 1))
+    same = seed_mean_interval(np.repeat(units, 4, axis=1))
+    spread = seed_mean_interval(units + np.array([[-1.0, -0.5, 0.5, 1.0]]))
+    assert spread["high"] - spread["low"] > 3 * (same["high"] - same["low"])
+    assert spread["per_seed"] == pytest.approx(units.mean() + np.array([-1.0, -0.5, 0.5, 1.0]))
+    # trailing axes are independent
+    r = seed_mean_interval(np.stack([np.full((5, 2), 1.0), np.full((5, 2), -1.0)], axis=-1))
+    assert r["mean"] == pytest.approx([1.0, -1.0]) and r["per_seed"].shape == (2, 2)
+    with pytest.raises(ValueError):
+        seed_mean_interval(np.ones(5))
+
+
+def test_seed_mean_interval_agrees_with_seed_bootstrap():
+    rng = np.random.default_rng(4)
+    d = rng.normal(0, 1, (40, 1)) + rng.normal(0, 0.5, (1, 5)) + rng.normal(0, 0.2, (40, 5))
+    ours = seed_mean_interval(d, 0.95, n_boot=4000)
+    shared = seed_bootstrap(lambda d: float(np.mean(d)), {"d": d}, n_boot=4000)
+    assert ours["mean"] == pytest.approx(shared.estimate)
+    assert (ours["high"] - ours["low"]) == pytest.approx(shared.high - shared.low, rel=0.2)
+    assert list(ours["per_seed"]) == pytest.approx(shared.per_seed)

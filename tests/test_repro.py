@@ -178,3 +178,61 @@ def test_changes_lists_verdicts_and_texts_that_differ_between_runs(tmp_path):
     assert repro.load_tolerances("toy", tmp_path) == []  # listed as comments only
     # a numeric move is a spread, not a change
     assert repro.changes(ref, {"x": record(acc=0.5, extra={"choice": "2x32"})}) == {}
+
+
+def _run_folder(tmp_path, name, seed, verdict, extra_rows=()):
+    """A finished run folder: metrics.json with a judged row and a judgment, provenance.json."""
+    from tremorlab import verdicts
+    folder = tmp_path / name
+    folder.mkdir()
+    word_to_interval = {"reproduced": (0.1, 0.3), "tie": (-0.1, 0.3), "not reproduced": (-0.3, -0.1)}
+    lo, hi = word_to_interval[verdict]
+    rows = [comparison("PHTNet lowest", "lowest", 0.2, "MSE", verdicts.difference(lo, hi, +1), "phantom"),
+            comparison("network size", "4 x 400", "2 x 32", "", "not comparable", "small network"), *extra_rows]
+    (folder / "metrics.json").write_text(json.dumps({"chapter": "toy", "preset": "quick", "metrics": {}, "comparisons": rows}))
+    (folder / "provenance.json").write_text(json.dumps({"parameters": {"seed": seed}, "kernel_choice": {"NUMBA_CPU_NAME": "generic"},
+                                                        "git": {"commit": "abc", "dirty": False}, "wall_time_s": 12.0}))
+    return folder
+
+
+def test_verdict_record_judges_each_claim_over_the_draws(tmp_path):
+    runs = {"seed 0": _run_folder(tmp_path, "a", 0, "tie"), "seed 100": _run_folder(tmp_path, "b", 100, "reproduced")}
+    path = repro.write_verdict_record(tmp_path / "rec", runs, command="by hand", machine="test")
+    rec = repro.load_verdict_record(tmp_path / "rec")
+    assert rec["path"] == str(path) and [d["seed"] for d in rec["draws"]] == [0, 100]
+    assert rec["draws"][1]["kernels"] == "NUMBA_CPU_NAME=generic" and rec["provenance"]["commit"] == "abc"
+    # a run that alone reproduces the claim gets the verdict over the draws: they disagree, so a tie
+    this = json.loads((runs["seed 100"] / "metrics.json").read_text())["comparisons"]
+    judged = repro.judge_over_draws(this, rec)
+    assert [r["verdict"] for r in judged] == ["tie", "not comparable"]
+    assert "This run alone: reproduced" in judged[0]["why"] and "seed 0 tie" in judged[0]["why"]
+    assert judged[1] == this[1]                      # a row no draw could test is left as it is
+    # draws that agree keep the word, whatever this run says alone
+    agree = {"seed 100": runs["seed 100"], "seed 200": _run_folder(tmp_path, "c", 200, "reproduced")}
+    repro.write_verdict_record(tmp_path / "rec2", agree, command="by hand")
+    alone_tie = json.loads((runs["seed 0"] / "metrics.json").read_text())["comparisons"]
+    assert repro.judge_over_draws(alone_tie, repro.load_verdict_record(tmp_path / "rec2"))[0]["verdict"] == "reproduced"
+    # a run whose table was judged over an earlier record contributes its own verdicts, kept in metrics
+    judged_run = _run_folder(tmp_path, "d", 300, "reproduced")
+    rec = json.loads((judged_run / "metrics.json").read_text())
+    rec["metrics"][repro.VERDICTS_ALONE] = {"PHTNet lowest": "not reproduced", "network size": "not comparable"}
+    (judged_run / "metrics.json").write_text(json.dumps(rec))
+    repro.write_verdict_record(tmp_path / "rec3", {"seed 300": judged_run}, command="")
+    assert repro.load_verdict_record(tmp_path / "rec3")["draws"][0]["verdicts"]["PHTNet lowest"] == "not reproduced"
+
+
+def test_verdict_record_errors_name_the_file_and_the_row(tmp_path):
+    from tremorlab import verdicts
+    with pytest.raises(FileNotFoundError, match="verdicts.json"):
+        repro.load_verdict_record(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="at least one run"):
+        repro.write_verdict_record(tmp_path / "r", {}, command="")
+    repro.write_verdict_record(tmp_path / "rec", {"seed 0": _run_folder(tmp_path, "a", 0, "tie")}, command="")
+    newer = [comparison("a new claim", 1, 1, "", verdicts.difference(0.1, 0.2, +1), "phantom")]
+    with pytest.raises(ValueError, match="a new claim.*record its draws again"):
+        repro.judge_over_draws(newer, repro.load_verdict_record(tmp_path / "rec"))
+    other = _run_folder(tmp_path, "b", 1, "tie")
+    rec = json.loads((other / "metrics.json").read_text())
+    (other / "metrics.json").write_text(json.dumps({**rec, "preset": "paper"}))
+    with pytest.raises(ValueError, match="several chapters or presets"):
+        repro.write_verdict_record(tmp_path / "r2", {"a": tmp_path / "a", "b": other}, command="")

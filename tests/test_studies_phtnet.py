@@ -142,44 +142,6 @@ def test_training_seeds_start_at_the_seed_and_do_not_meet_the_measured_ones():
         S.training_seeds(0, 0)
 
 
-def test_seed_interval_known_cases():
-    rng = np.random.default_rng(3)
-    # the same value for every unit and seed: no width
-    r = S.seed_interval(np.full((10, 3), 0.25))
-    assert r["mean"] == pytest.approx(0.25) and r["low"] == pytest.approx(0.25) and r["high"] == pytest.approx(0.25)
-    # one seed: close to the Student-t interval over units (bootstrap se = sqrt((n-1)/n) x the usual one)
-    x = rng.standard_normal(30)
-    r = S.seed_interval(x[:, None], 0.95, n_boot=20000)
-    from scipy import stats
-    h_t = stats.t.ppf(0.975, 29) * x.std(ddof=1) / np.sqrt(30)
-    assert r["mean"] == pytest.approx(x.mean())
-    assert (r["high"] - r["low"]) / 2 == pytest.approx(h_t * np.sqrt(29 / 30), rel=0.05)
-    assert r["per_seed"].shape == (1,)
-    # seeds that disagree widen the interval beyond the units' spread
-    units = rng.normal(0, 0.1, (30, 1))
-    same = S.seed_interval(np.repeat(units, 4, axis=1))
-    spread = S.seed_interval(units + np.array([[-1.0, -0.5, 0.5, 1.0]]))
-    assert spread["high"] - spread["low"] > 3 * (same["high"] - same["low"])
-    assert spread["per_seed"] == pytest.approx(units.mean() + np.array([-1.0, -0.5, 0.5, 1.0]))
-    # trailing axes are independent
-    r = S.seed_interval(np.stack([np.full((5, 2), 1.0), np.full((5, 2), -1.0)], axis=-1))
-    assert r["mean"] == pytest.approx([1.0, -1.0]) and r["per_seed"].shape == (2, 2)
-    with pytest.raises(ValueError):
-        S.seed_interval(np.ones(5))
-
-
-def test_seed_interval_agrees_with_the_shared_two_level_bootstrap():
-    from tremorlab.learn.metrics import seed_bootstrap
-
-    rng = np.random.default_rng(4)
-    d = rng.normal(0, 1, (40, 1)) + rng.normal(0, 0.5, (1, 5)) + rng.normal(0, 0.2, (40, 5))
-    ours = S.seed_interval(d, 0.95, n_boot=4000)
-    shared = seed_bootstrap(lambda d: float(np.mean(d)), {"d": d}, n_boot=4000)
-    assert ours["mean"] == pytest.approx(shared.estimate)
-    assert (ours["high"] - ours["low"]) == pytest.approx(shared.high - shared.low, rel=0.2)
-    assert list(ours["per_seed"]) == pytest.approx(shared.per_seed)
-
-
 def test_over_seeds():
     one = S.over_seeds([2.0])
     assert one["low"] == one["high"] == 2.0 and one["n_seeds"] == 1
@@ -265,3 +227,22 @@ def test_errors_of_several_networks_have_one_column_per_seed():
     assert t2["forward, last sample"].shape == (3, 2) and t2["input as estimate"].shape == (3,)
     r = S.mean_interval(t2["forward"], w["group"])
     assert r["mean"] == pytest.approx(0.5) and r["per_seed"] == [0.0, 1.0]
+
+
+def test_the_committed_table_takes_its_verdicts_from_the_recorded_draws():
+    """The quick preset judges each testable claim over notebooks/recorded/03-phtnet-quick-seeds: the
+    committed reference's verdicts are those of the record, and the record holds five draws."""
+    import json
+
+    from tremorlab import repro, run, verdicts
+
+    params = run.notebook_parameters(run.resolve_chapter(S.CHAPTER))
+    assert params["seed_record"], "the quick preset of chapter 3 reads a verdict record"
+    record = repro.load_verdict_record(params["seed_record"])
+    assert record["chapter"] == S.CHAPTER and record["preset"] == "quick" and len(record["draws"]) >= 5
+    reference = json.loads(repro.reference_path(S.CHAPTER).read_text())
+    for row in reference["comparisons"]:
+        words = {d["label"]: d["verdicts"][row["quantity"]] for d in record["draws"]}
+        assert row["verdict"] == verdicts.over_draws(words).word, row["quantity"]
+    own = reference["metrics"][repro.VERDICTS_ALONE]
+    assert own == record["draws"][0]["verdicts"], "the reference run is the record's first draw"

@@ -154,3 +154,30 @@ def test_all_differences_with_seeds():
         V.difference(0.1, 0.2, 1, per_seed=[float("nan")])
     # without seeds the rule text is what it was
     assert "per seed" not in V.all_differences(iv, +1).rule
+
+
+@pytest.mark.parametrize("words,word", [
+    (["reproduced"] * 4, "reproduced"),
+    (["not reproduced"] * 3, "not reproduced"),
+    (["tie", "tie"], "tie"),
+    (["reproduced", "tie", "reproduced"], "tie"),             # one draw could not tell: not a finding
+    (["reproduced", "not reproduced"], "tie"),                # the draws contradict each other
+    (["not reproduced", "tie"], "tie"),
+    (["not comparable"] * 2, "not comparable"),               # no draw tests it: the judgment stays
+    (["by construction"], "by construction"),
+])
+def test_over_draws_a_finding_must_hold_in_every_draw(words, word):
+    v = V.over_draws({f"seed {100 * i}": w for i, w in enumerate(words)}, what="PHTNet lowest")
+    assert v.word == word
+    assert "seed 0" in v.rule and f"seed {100 * (len(words) - 1)}" in v.rule
+    if word in V.RULED:
+        assert "PHTNet lowest" in v.rule and f"{len(words)} independent draws" in v.rule
+
+
+def test_over_draws_refuses_nonsense():
+    with pytest.raises(ValueError, match="at least one draw"):
+        V.over_draws({})
+    with pytest.raises(ValueError, match="unknown verdict"):
+        V.over_draws({"a": "maybe"})
+    with pytest.raises(ValueError, match="mixed"):
+        V.over_draws({"a": "not comparable", "b": "tie"})

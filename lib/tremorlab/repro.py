@@ -40,11 +40,14 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tremorlab._files import atomic_write
+from tremorlab import verdicts
+from tremorlab._files import atomic_write, write_json_atomic
 from tremorlab.paths import NOTEBOOKS
 
 REFERENCE_DIR = NOTEBOOKS / "metrics"
 TOLERANCE_DIR = NOTEBOOKS / "tolerances"
+#: recorded multi-draw runs of a preset (:func:`write_verdict_record`, and chapter 1's own record)
+RECORDED_DIR = NOTEBOOKS / "recorded"
 CHECK_ENV = "TREMORLAB_CHECK_METRICS"
 
 #: Tolerance of a float that no pattern covers: float noise only (relative, absolute).
@@ -323,3 +326,99 @@ def propose_tolerances(moves: dict[str, dict[str, float]], groups: list[str] = (
 def _escape(key: str) -> str:
     """An fnmatch pattern that matches ``key`` literally ([ and ] are pattern characters)."""
     return "".join(f"[{c}]" if c in "[]*?" else c for c in key)
+
+
+# ---- verdicts over recorded draws ----------------------------------------------------------------
+#
+# Where one quick run cannot decide a claim the same way in every draw (its verdict changes between
+# seeds at the preset's size), the closing table takes the verdict over several recorded draws of
+# the preset instead (issue #24): a claim is a finding only if every draw finds it.  The record is
+# ``notebooks/recorded/<name>/verdicts.json``; every run that reads it shows the same verdict, and
+# its own is kept in the row's explanation.
+
+VERDICT_RECORD = "verdicts.json"
+#: the key of a run's ``metrics`` that keeps its own verdicts when its table was judged over draws
+VERDICTS_ALONE = "verdicts_alone"
+
+
+def write_verdict_record(folder: str | os.PathLike, runs: dict, command: str, machine: str = "") -> Path:
+    """Write ``folder/verdicts.json``: the closing-table verdicts of each draw (finished runs).
+
+    ``runs`` maps a draw's label to a run folder (its ``metrics.json``; ``provenance.json``, when
+    present, gives the seed, kernel choice, commit and wall time) or to a ``metrics.json`` file.
+    Each draw's verdicts are its own: ``metrics[VERDICTS_ALONE]`` where the run judged its table
+    over an earlier record, else its closing table's.
+    Every run must be of one chapter and preset.  ``command`` says how the runs were made.
+    Raises ValueError for mixed chapters or presets and for no runs.
+    """
+    if not runs:
+        raise ValueError("write_verdict_record needs at least one run")
+    draws, commits, kinds = [], set(), set()
+    for label, where in runs.items():
+        where = Path(where)
+        mfile = where / "metrics.json" if where.is_dir() else where
+        rec = json.loads(mfile.read_text())
+        kinds.add((rec.get("chapter"), rec.get("preset")))
+        pfile = mfile.parent / "provenance.json"
+        prov = json.loads(pfile.read_text()) if pfile.is_file() else {}
+        git = prov.get("git") or {}
+        if git.get("commit"):
+            commits.add(git["commit"] + (" (dirty)" if git.get("dirty") else ""))
+        kernels = prov.get("kernel_choice") or {}
+        draws.append({"label": label, "seed": (prov.get("parameters") or {}).get("seed"),
+                      "kernels": ", ".join(f"{k}={v}" for k, v in sorted(kernels.items())) or "native",
+                      "wall_time_s": prov.get("wall_time_s"), "started_utc": prov.get("started_utc"),
+                      "verdicts": rec["metrics"].get(VERDICTS_ALONE)
+                      or {row["quantity"]: row["verdict"] for row in rec["comparisons"]}})
+    if len(kinds) != 1:
+        raise ValueError(f"the runs are of several chapters or presets: {sorted(map(str, kinds))}")
+    chapter, preset = kinds.pop()
+    return write_json_atomic(Path(folder) / VERDICT_RECORD, {
+        "chapter": chapter, "preset": preset, "draws": draws,
+        "provenance": {"command": command, "commit": ", ".join(sorted(commits)) or "unknown", "machine": machine}})
+
+
+def load_verdict_record(name: str | os.PathLike) -> dict:
+    """The record of :func:`write_verdict_record`: a folder, or a name under :data:`RECORDED_DIR`.
+
+    Raises FileNotFoundError naming the file, ValueError for a record without draws.
+    """
+    folder = Path(name)
+    if not (folder / VERDICT_RECORD).is_file() and not folder.is_absolute():
+        folder = RECORDED_DIR / folder
+    path = folder / VERDICT_RECORD
+    if not path.is_file():
+        raise FileNotFoundError(f"no recorded verdicts at {path} (write them with tremorlab.repro.write_verdict_record)")
+    record = json.loads(path.read_text())
+    if not record.get("draws"):
+        raise ValueError(f"{path}: 'draws' is empty; expected the verdicts of at least one draw")
+    return {**record, "path": str(path)}
+
+
+def judge_over_draws(rows: list[dict], record: dict) -> list[dict]:
+    """The closing table with each testable claim judged over the recorded draws.
+
+    For every row that a rule judged (``reproduced``, ``not reproduced`` or ``tie``) the verdict
+    becomes :func:`tremorlab.verdicts.over_draws` of that row's verdicts in the recorded draws;
+    this run's own verdict is added to the row's explanation.  Rows no draw could test stay as they
+    are.  Raises ValueError naming the record and the row when the record lacks a judged row (a
+    record of another version of the chapter: record the draws again).
+    """
+    draws = record["draws"]
+    out = []
+    for row in rows:
+        q = row["quantity"]
+        words = {f"{d['label']}": d["verdicts"].get(q) for d in draws}
+        if row["verdict"] not in verdicts.RULED and all(w == row["verdict"] for w in words.values()):
+            out.append(row)
+            continue
+        missing = [k for k, w in words.items() if w is None]
+        if missing:
+            raise ValueError(f"{record.get('path', 'the verdict record')}: no verdict for {q!r} in draw(s) "
+                             f"{missing}; the record is of another version of the chapter: record its draws again")
+        v = verdicts.over_draws(words, what=f"{q!r}")
+        why = str(row["why"]).rstrip().rstrip(".")
+        out.append({**row, "verdict": v.word,
+                    "why": f"{why}. This run alone: {row['verdict']}. Verdict over the recorded draws "
+                           f"({Path(record.get('path', '')).parent.name or 'record'}): {v.rule}"})
+    return out

@@ -250,3 +250,35 @@ def across_settings(intervals: dict[str, tuple[float, float]], claimed_sign: int
     return Verdict(word, f"the paper claims {what} {side} at a value of {setting} it does not publish; reproduced "
                          f"only if our interval{over} lies {side} at every value tried, not reproduced if it lies on "
                          f"the other side at every value, else a tie: {listed}")
+
+
+def over_draws(words: dict[str, str], *, what: str = "the claim") -> Verdict:
+    """One verdict for a claim judged in several independent draws of the same run.
+
+    ``words`` maps each draw (another seed: other training seeds, another data draw; or other float
+    kernels) to the verdict word the claim got in that draw.  A finding must survive another draw,
+    as a difference must keep its sign from one training seed to the next (``per_seed`` above): the
+    claim is ``reproduced`` only if every draw reproduced it, ``not reproduced`` only if every draw
+    refuted it, and a ``tie`` if the draws disagree (or every draw was a tie).  A claim no draw
+    could test (``not comparable`` or ``by construction`` in every draw) keeps that word.  Raises
+    ValueError without draws, for an unknown word, or for a judgment mixed with ruled words.
+    """
+    if not words:
+        raise ValueError(f"{what}: over_draws needs the verdict of at least one draw")
+    unknown = {k: w for k, w in words.items() if w not in WORDS}
+    if unknown:
+        raise ValueError(f"{what}: unknown verdict word(s) {unknown}; expected one of {WORDS}")
+    kinds = set(words.values())
+    listed = ", ".join(f"{k} {w}" for k, w in words.items())
+    n = len(words)
+    if not kinds <= set(RULED):
+        if len(kinds) > 1:
+            raise ValueError(f"{what}: a judgment ({' / '.join(sorted(kinds - set(RULED)))}) mixed with other "
+                             f"verdicts between draws ({listed}); a claim is either testable in every draw or in none")
+        word = kinds.pop()
+        return Verdict(word, f"{word} in every one of the {n} recorded draws ({listed})")
+    word = kinds.pop() if len(kinds) == 1 else TIE
+    counts = ", ".join(f"{w} in {c}" for w, c in tally(words.values()).items() if c)
+    return Verdict(word, f"{what} judged in each of {n} independent draws of the run ({counts}: {listed}); "
+                         f"reproduced only if every draw reproduced it, not reproduced only if every draw refuted it, "
+                         f"else a tie (the verdict depends on the draw)")

@@ -20,8 +20,8 @@ Fairness of the comparison (fixed here, before any test window is scored):
 Seeds (issue #24): training is chaotic (another seed, or another CPU's float summation order, gives
 another network), so every preset trains PHTNet with several seeds (:func:`training_seeds`) and
 every PHTNet result is the mean over them.  Its intervals carry both sources of variation: the
-patients and the seeds are resampled together (:func:`seed_interval`, a two-level bootstrap of the
-standard error), and a difference whose sign changes between seeds is a tie whatever its interval
+patients and the seeds are resampled together (a two-level bootstrap of the standard error,
+:func:`tremorlab.learn.metrics.seed_mean_interval`), and a difference whose sign changes between seeds is a tie whatever its interval
 (``per_seed`` of :mod:`tremorlab.verdicts`).  Where no units are sampled (a pure sinusoid, one
 healthy recording) the interval is over the seeds alone (:func:`over_seeds`).
 """
@@ -90,7 +90,7 @@ _STREAMING = {"BMFLC": BMFLC, "EBMFLC": EBMFLC, "WAKE": WAKE}
 SEED_STRIDE = 1000
 #: "healthy signals pass unchanged" read as the worst axis's R2 at least this (within 0.1 of 1)
 HEALTHY_R2_MIN = 0.9
-#: resamples of the two-level bootstrap of :func:`seed_interval`
+#: resamples of the two-level bootstrap of :func:`tremorlab.learn.metrics.seed_mean_interval`
 N_BOOT = 2000
 
 
@@ -98,42 +98,6 @@ N_BOOT = 2000
 def training_seeds(seed: int, n_seeds: int) -> list[int]:
     """The training seeds of a run: ``seed + k * SEED_STRIDE`` for ``k < n_seeds`` (the first is ``seed``)."""
     return seed_metrics.training_seeds(seed, n_seeds, SEED_STRIDE)
-
-
-def seed_interval(d, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0) -> dict:
-    """Mean of ``d`` over units and training seeds with an interval that includes both variations.
-
-    ``d`` has shape ``(n_units, n_seeds, ...)`` (one row per independent unit, one column per
-    training seed; trailing axes, e.g. frequencies, are treated one by one).  The standard error of
-    the mean is the spread of a two-level bootstrap that draws the units and, independently, the
-    seeds with replacement (as :func:`tremorlab.learn.metrics.seed_bootstrap`); the interval is
-    ``mean +- t(level, n_units - 1) * se``.  A Student-t interval on a bootstrap standard error,
-    rather than bootstrap percentiles, because the Bonferroni levels used here (99.5 %, 99.97 %)
-    put a percentile's tail at a handful of resamples.  With one seed it is the patient-level
-    interval (the bootstrap standard error of a mean is ``sqrt((n - 1) / n)`` times the usual one).
-
-    Returns ``{"mean", "low", "high", "se", "per_seed"}``; ``per_seed`` (shape ``(n_seeds, ...)``)
-    is each seed's mean over the units.
-    """
-    d = np.asarray(d, dtype=float)
-    if d.ndim < 2:
-        raise ValueError(f"seed_interval needs an array (n_units, n_seeds, ...), got shape {d.shape}")
-    n_units, n_seeds = d.shape[:2]
-    if n_units < 2 or n_seeds < 1:
-        raise ValueError(f"seed_interval needs at least two units and one seed, got shape {d.shape}")
-    if not np.all(np.isfinite(d)):
-        raise ValueError("seed_interval needs finite values")
-    flat = d.reshape(n_units, n_seeds, -1)
-    rng = np.random.default_rng(seed)
-    wu = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=int(n_boot)).astype(float)
-    ws = rng.multinomial(n_seeds, np.full(n_seeds, 1.0 / n_seeds), size=int(n_boot)).astype(float)
-    boots = np.einsum("bu,bs,usf->bf", wu, ws, flat, optimize=True) / (n_units * n_seeds)
-    mean = flat.mean(axis=(0, 1))
-    se = boots.std(axis=0, ddof=1)
-    h = stats.t.ppf(0.5 + level / 2, n_units - 1) * se
-    shape = d.shape[2:]
-    return {"mean": mean.reshape(shape), "low": (mean - h).reshape(shape), "high": (mean + h).reshape(shape),
-            "se": se.reshape(shape), "per_seed": d.mean(axis=0)}
 
 
 def over_seeds(values, level: float = 0.95) -> dict:
@@ -287,9 +251,10 @@ def table2_errors(outputs, windows: dict, run_in: int) -> dict:
 
 
 def mean_interval(errors, groups, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0) -> dict:
-    """Mean of per-window ``errors`` (``(n,)`` or ``(n, n_seeds)``) with its :func:`seed_interval` over patients (and seeds)."""
+    """Mean of per-window ``errors`` (``(n,)`` or ``(n, n_seeds)``) with its two-level interval over
+    patients (and seeds): :func:`tremorlab.learn.metrics.seed_mean_interval`."""
     _, per = ev.group_means(np.asarray(errors, float), groups)
-    r = seed_interval(_columns(per), level, n_boot, seed)
+    r = seed_metrics.seed_mean_interval(_columns(per), level, n_boot, seed)
     return {"mean": float(r["mean"]), "low": float(r["low"]), "high": float(r["high"]),
             "per_seed": [float(v) for v in r["per_seed"]]}
 
@@ -366,7 +331,7 @@ def patient_differences(errors: dict, groups, level: float = 0.95, n_boot: int =
     ``errors`` maps each method to its per-window errors: shape ``(n_windows,)``, or
     ``(n_windows, n_seeds)`` for a trained method (PHTNet: one column per training seed; the
     comparators do not depend on the training seed).  Each method's errors are averaged within a
-    patient; each difference gets the :func:`seed_interval` over patients and seeds.  The family
+    patient; each difference gets the :func:`tremorlab.learn.metrics.seed_mean_interval` over patients and seeds.  The family
     is every (path, comparator) pair of :func:`path_comparators`; each interval is at the
     Bonferroni level that keeps ``level`` over the family.  Returns ``{"level", "family",
     "n_patients", "n_seeds", "per_patient": {method: means}, "paths": {path: {comparator: {"mean",
@@ -380,7 +345,7 @@ def patient_differences(errors: dict, groups, level: float = 0.95, n_boot: int =
     n_seeds = max(_columns(v).shape[1] for v in per.values())
     out = {p: {} for p in PATHS}
     for p, c in pairs:
-        r = seed_interval(_columns(per[c]) - _columns(per[f"PHTNet ({p})"]), lev, n_boot, seed)
+        r = seed_metrics.seed_mean_interval(_columns(per[c]) - _columns(per[f"PHTNet ({p})"]), lev, n_boot, seed)
         out[p][c] = {"mean": float(r["mean"]), "low": float(r["low"]), "high": float(r["high"]),
                      "per_seed": [float(v) for v in r["per_seed"]]}
     return {"level": lev, "family": len(pairs), "n_patients": int(len(labels)), "n_seeds": int(n_seeds),
@@ -393,7 +358,7 @@ def spectral_reduction(inputs, outputs, groups, rate_hz: float, above_hz: float 
 
     ``outputs``: ``(n_windows, T)`` for one network or ``(n_seeds, n_windows, T)``, one network per
     training seed.  Per patient (and seed), the mean |FFT| of its windows' inputs and outputs at
-    each frequency; the difference ``output - input`` gets the :func:`seed_interval` over patients
+    each frequency; the difference ``output - input`` gets the :func:`tremorlab.learn.metrics.seed_mean_interval` over patients
     and seeds at each frequency above ``above_hz``, Bonferroni-corrected over those frequencies.
     ``per_seed`` (``(n_seeds, n_freqs)``): each seed's mean difference.
     """
@@ -409,7 +374,7 @@ def spectral_reduction(inputs, outputs, groups, rate_hz: float, above_hz: float 
     _, m_out = ev.group_means(np.moveaxis(a_out, 0, 1), groups)   # (patients, seeds, freqs)
     sel = freqs > above_hz
     lev = verdicts.bonferroni_level(level, int(sel.sum()))
-    r = seed_interval(m_out[:, :, sel] - m_in[:, None, sel], lev, n_boot, seed)
+    r = seed_metrics.seed_mean_interval(m_out[:, :, sel] - m_in[:, None, sel], lev, n_boot, seed)
     return {"freqs": freqs[sel], "mean": r["mean"], "low": r["low"], "high": r["high"], "per_seed": r["per_seed"],
             "level": lev, "n_patients": int(m_in.shape[0]), "n_seeds": int(y.shape[0]), "above_hz": above_hz,
             "share_below": float(np.mean(r["high"] < 0))}
