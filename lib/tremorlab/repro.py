@@ -408,7 +408,7 @@ def judge_over_draws(rows: list[dict], record: dict) -> list[dict]:
     out = []
     for row in rows:
         q = row["quantity"]
-        words = {f"{d['label']}": d["verdicts"].get(q) for d in draws}
+        words = {d["label"]: d["verdicts"].get(q) for d in draws}
         if row["verdict"] not in verdicts.RULED and all(w == row["verdict"] for w in words.values()):
             out.append(row)
             continue
