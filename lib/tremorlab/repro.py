@@ -341,6 +341,29 @@ VERDICT_RECORD = "verdicts.json"
 VERDICTS_ALONE = "verdicts_alone"
 
 
+def read_run(where: str | os.PathLike, default_seed: int | None = None) -> tuple[dict, dict]:
+    """A finished run's ``metrics.json`` record and what its ``provenance.json`` says of it.
+
+    ``where`` is a run folder or a ``metrics.json`` file (a committed reference has no provenance:
+    its seed is ``default_seed``).  Returns ``(record, draw)`` with ``draw = {"seed", "kernels",
+    "commit", "wall_time_s", "started_utc", "cpu_count", "source"}`` (``commit`` ``None`` when unknown,
+    ``kernels`` ``"native"`` when no kernel variable was set): the provenance of one recorded draw.
+    """
+    where = Path(where)
+    mfile = where / "metrics.json" if where.is_dir() else where
+    record = json.loads(mfile.read_text())
+    pfile = mfile.parent / "provenance.json"
+    prov = json.loads(pfile.read_text()) if pfile.is_file() else {}
+    git = prov.get("git") or {}
+    kernels = prov.get("kernel_choice") or {}
+    seed = (prov.get("parameters") or {}).get("seed", default_seed)
+    return record, {"seed": None if seed is None else int(seed),
+                    "kernels": ", ".join(f"{k}={v}" for k, v in sorted(kernels.items())) or "native",
+                    "commit": git["commit"] + (" (dirty)" if git.get("dirty") else "") if git.get("commit") else None,
+                    "wall_time_s": prov.get("wall_time_s"), "started_utc": prov.get("started_utc"),
+                    "cpu_count": prov.get("cpu_count"), "source": str(mfile)}
+
+
 def write_verdict_record(folder: str | os.PathLike, runs: dict, command: str, machine: str = "") -> Path:
     """Write ``folder/verdicts.json``: the closing-table verdicts of each draw (finished runs).
 
@@ -355,19 +378,11 @@ def write_verdict_record(folder: str | os.PathLike, runs: dict, command: str, ma
         raise ValueError("write_verdict_record needs at least one run")
     draws, commits, kinds = [], set(), set()
     for label, where in runs.items():
-        where = Path(where)
-        mfile = where / "metrics.json" if where.is_dir() else where
-        rec = json.loads(mfile.read_text())
+        rec, draw = read_run(where)
         kinds.add((rec.get("chapter"), rec.get("preset")))
-        pfile = mfile.parent / "provenance.json"
-        prov = json.loads(pfile.read_text()) if pfile.is_file() else {}
-        git = prov.get("git") or {}
-        if git.get("commit"):
-            commits.add(git["commit"] + (" (dirty)" if git.get("dirty") else ""))
-        kernels = prov.get("kernel_choice") or {}
-        draws.append({"label": label, "seed": (prov.get("parameters") or {}).get("seed"),
-                      "kernels": ", ".join(f"{k}={v}" for k, v in sorted(kernels.items())) or "native",
-                      "wall_time_s": prov.get("wall_time_s"), "started_utc": prov.get("started_utc"),
+        if draw["commit"]:
+            commits.add(draw["commit"])
+        draws.append({"label": label, **{k: draw[k] for k in ("seed", "kernels", "wall_time_s", "started_utc")},
                       "verdicts": rec["metrics"].get(VERDICTS_ALONE)
                       or {row["quantity"]: row["verdict"] for row in rec["comparisons"]}})
     if len(kinds) != 1:

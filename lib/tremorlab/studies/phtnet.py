@@ -254,7 +254,7 @@ def mean_interval(errors, groups, level: float = 0.95, n_boot: int = N_BOOT, see
     """Mean of per-window ``errors`` (``(n,)`` or ``(n, n_seeds)``) with its two-level interval over
     patients (and seeds): :func:`tremorlab.learn.metrics.seed_mean_interval`."""
     _, per = ev.group_means(np.asarray(errors, float), groups)
-    r = seed_metrics.seed_mean_interval(_columns(per), level, n_boot, seed)
+    r = seed_metrics.seed_mean_interval(seed_metrics.seed_columns(per), level, n_boot, seed)
     return {"mean": float(r["mean"]), "low": float(r["low"]), "high": float(r["high"]),
             "per_seed": [float(v) for v in r["per_seed"]]}
 
@@ -321,10 +321,6 @@ def path_comparators(path: str) -> list[str]:
     return ["identity", lp, *PAPER_COMPARATORS]
 
 
-def _columns(a: np.ndarray) -> np.ndarray:
-    return seed_metrics.seed_columns(a)
-
-
 def patient_differences(errors: dict, groups, level: float = 0.95, n_boot: int = N_BOOT, seed: int = 0) -> dict:
     """Per-patient paired differences ``comparator - PHTNet`` (positive: PHTNet lower), over patients and seeds.
 
@@ -342,10 +338,11 @@ def patient_differences(errors: dict, groups, level: float = 0.95, n_boot: int =
     per = {}
     for k, e in errors.items():
         labels, per[k] = ev.group_means(e, groups)
-    n_seeds = max(_columns(v).shape[1] for v in per.values())
+    n_seeds = max(seed_metrics.seed_columns(v).shape[1] for v in per.values())
     out = {p: {} for p in PATHS}
     for p, c in pairs:
-        r = seed_metrics.seed_mean_interval(_columns(per[c]) - _columns(per[f"PHTNet ({p})"]), lev, n_boot, seed)
+        d = seed_metrics.seed_columns(per[c]) - seed_metrics.seed_columns(per[f"PHTNet ({p})"])
+        r = seed_metrics.seed_mean_interval(d, lev, n_boot, seed)
         out[p][c] = {"mean": float(r["mean"]), "low": float(r["low"]), "high": float(r["high"]),
                      "per_seed": [float(v) for v in r["per_seed"]]}
     return {"level": lev, "family": len(pairs), "n_patients": int(len(labels)), "n_seeds": int(n_seeds),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tremorlab import verdicts
+from tremorlab import repro, verdicts
 from tremorlab.learn.metrics import SeedInterval, confusion, seed_bootstrap
 from tremorlab.report import comparison as C
 from tremorlab.report import write_json_atomic
@@ -423,27 +423,15 @@ def record_from_runs(folder: str | os.PathLike, runs: dict, command: str, defaul
     ``metrics.json`` file (the committed reference, which has no provenance: seed ``default_seed``).
     ``command`` says how the runs were made.  Raises ValueError for a run of another chapter or preset.
     """
-    import json
-
     entries, commits = {}, set()
     for label, where in runs.items():
-        where = Path(where)
-        mfile = where / "metrics.json" if where.is_dir() else where
-        rec = json.loads(mfile.read_text())
+        rec, draw = repro.read_run(where, default_seed=default_seed)
         if rec.get("chapter") != CHAPTER or rec.get("preset") != "quick":
-            raise ValueError(f"{mfile}: a run of {rec.get('chapter')!r} ({rec.get('preset')!r}); expected {CHAPTER} "
-                             "(quick)")
-        prov_file = mfile.parent / "provenance.json"
-        prov = json.loads(prov_file.read_text()) if where.is_dir() and prov_file.is_file() else {}
-        kernels = prov.get("kernel_choice") or {}
-        commit = (prov.get("git") or {}).get("commit")
-        if commit:
-            commits.add(commit + (" (dirty)" if prov["git"].get("dirty") else ""))
-        entries[label] = {"metrics": rec["metrics"],
-                          "seed": int((prov.get("parameters") or {}).get("seed", default_seed)),
-                          "kernels": ", ".join(f"{k}={v}" for k, v in sorted(kernels.items())) or "native (default)",
-                          "wall_time_s": prov.get("wall_time_s"), "source": str(mfile),
-                          "started_utc": prov.get("started_utc"), "cpu_count": prov.get("cpu_count")}
+            raise ValueError(f"{draw['source']}: a run of {rec.get('chapter')!r} ({rec.get('preset')!r}); expected "
+                             f"{CHAPTER} (quick)")
+        if draw["commit"]:
+            commits.add(draw["commit"])
+        entries[label] = {"metrics": rec["metrics"], **{k: v for k, v in draw.items() if k != "commit"}}
     provenance = {"command": command, "commit": ", ".join(sorted(commits)) or "unknown"}
     return write_seed_record(folder, entries, provenance)
 
