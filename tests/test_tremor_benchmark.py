@@ -165,14 +165,11 @@ def test_rating_stats_on_a_monotone_synthetic_set():
     assert st2["auc"].per_seed == (1.0, 0.0) and st2["auc"].estimate == 0.5
 
 
-def test_seed_mean_and_seed_columns():
+def test_seed_mean():
     y = np.array([0, 1, 2, 3])
     s = np.array([[1.0, 4.0], [2.0, 3.0], [3.0, 2.0], [4.0, 1.0]])
     assert B.seed_mean(B.spearman, y, s) == pytest.approx(0.0)
     assert B.seed_mean(B.spearman, y, s[:, 0]) == pytest.approx(1.0)
-    assert B.seed_columns(np.arange(3.0)).shape == (3, 1) and B.seed_columns(s) is s
-    with pytest.raises(ValueError):
-        B.seed_columns(np.zeros((2, 2, 2)))
 
 
 def test_severity_model_recovers_classes_by_segment():

@@ -190,11 +190,6 @@ def vote_accuracy(y, vote, n_boot: int = 1000, seed: int = 0) -> tuple[float, fl
 
 # --------------------------------------------------------------------------- experiments
 
-def _seed_columns(a) -> np.ndarray:
-    """``a`` as (n, n_seeds) floats: a 1-D array is one seed."""
-    return seed_metrics.seed_columns(np.asarray(a, dtype=float))
-
-
 def selection_gain(correct1: dict, correct2: dict, is_pd, n_boot: int = 2000, seed: int = 0,
                    level: float = 0.95) -> dict:
     """Mean accuracy gain of Gini selection over the six case pairs, paired by subject, over seeds.
@@ -216,8 +211,8 @@ def selection_gain(correct1: dict, correct2: dict, is_pd, n_boot: int = 2000, se
     """
     is_pd = np.asarray(is_pd, dtype=bool)
     n = is_pd.shape[0]
-    c1 = {c: _seed_columns(v) for c, v in correct1.items()}
-    c2 = {c: _seed_columns(v) for c, v in correct2.items()}
+    c1 = {c: seed_metrics.seed_columns(np.asarray(v, dtype=float)) for c, v in correct1.items()}
+    c2 = {c: seed_metrics.seed_columns(np.asarray(v, dtype=float)) for c, v in correct2.items()}
     n_seeds = c1[CASE_PAIRS[0][0]].shape[1]
     if any(v.shape != (n, n_seeds) for v in c1.values()) or any(v.shape != (int(is_pd.sum()), n_seeds)
                                                                  for v in c2.values()):

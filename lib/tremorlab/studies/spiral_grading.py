@@ -25,6 +25,7 @@ from tremorlab.learn.metrics import SeedInterval, confusion, seed_bootstrap
 from tremorlab.report import comparison as C
 from tremorlab.report import write_json_atomic
 from tremorlab.studies import Cited
+from tremorlab.tremor.evaluation import t_interval
 from tremorlab.vision import etsdnet
 from tremorlab.vision import evaluate as ev
 from tremorlab.vision.baselines import TIMM_NAMES, create
@@ -225,10 +226,8 @@ def weighted_scores(y_true, y_pred, classes=ev.CLASSES) -> dict:
     n = len(y_true)
     if n == 0:
         raise ValueError("weighted_scores needs at least one case")
-    c = np.asarray(classes)
-    tp = np.array([np.sum((y_true == k) & (y_pred == k)) for k in c], float)
-    support = np.array([np.sum(y_true == k) for k in c], float)
-    predicted = np.array([np.sum(y_pred == k) for k in c], float)
+    counts = confusion(y_true, y_pred, classes).astype(float)
+    tp, support, predicted = np.diag(counts).copy(), counts.sum(1), counts.sum(0)
     prec = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
     rec = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
     f1 = np.divide(2 * tp, support + predicted, out=np.zeros_like(tp), where=(support + predicted) > 0)
@@ -371,8 +370,6 @@ def summarise_draws(draws: list[dict], level: float = 0.95) -> dict:
     draw there is no spread between draws: ``low``/``high`` are then that draw's own interval
     (test units and its training seeds resampled) where it has one, else the estimate itself.
     """
-    from scipy import stats
-
     if not draws:
         raise ValueError("summarise_draws needs at least one draw")
     names = [k for k in draws[0] if all(k in d for d in draws)]
@@ -383,8 +380,8 @@ def summarise_draws(draws: list[dict], level: float = 0.95) -> dict:
         mean = float(x.mean())
         sd = float(x.std(ddof=1)) if n > 1 else 0.0
         if n > 1:
-            half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
-            low, high, how = mean - half, mean + half, f"Student-t interval of the mean over {n} draws"
+            _, low, high = t_interval(x, level)
+            how = f"Student-t interval of the mean over {n} draws"
         elif "low" in draws[0][k]:
             low, high, how = draws[0][k]["low"], draws[0][k]["high"], "the one draw's own interval"
         else:

@@ -219,8 +219,8 @@ def cross_thresholds(feats: dict, data: dict, estimators, n_boot: int = 1000, se
     out = {}
     for src, dst in ((keys[0], keys[1]), (keys[1], keys[0])):
         for e in estimators:
-            a_src = B.seed_columns(np.asarray(feats[src][e]["amplitude"], float))
-            a_dst = B.seed_columns(np.asarray(feats[dst][e]["amplitude"], float))
+            a_src = seed_metrics.seed_columns(np.asarray(feats[src][e]["amplitude"], float))
+            a_dst = seed_metrics.seed_columns(np.asarray(feats[dst][e]["amplitude"], float))
             y_src, y_dst = data[src].severity >= 1, data[dst].severity
             thr = [B.youden_threshold(y_src, a_src[:, j]) for j in range(a_src.shape[1])]
             home = [B.balanced_accuracy(y_src, a_src[:, j] >= t) for j, t in enumerate(thr)]

@@ -267,11 +267,6 @@ def auc(y_binary, s) -> float:
 segment_bootstrap = group_bootstrap
 
 
-def seed_columns(x) -> np.ndarray:
-    """``x`` as ``(n_cases, n_seeds)`` (:func:`tremorlab.learn.metrics.seed_columns`)."""
-    return seed_metrics.seed_columns(x)
-
-
 def seed_mean(stat, *columns_first):
     """``stat`` of each seed column (the shared 1-D arrays passed whole), averaged over the columns.
 
@@ -293,11 +288,11 @@ def rating_stats(feats: dict, severity, segment, n_boot: int = 1000, seed: int =
     unpack, ``per_seed`` lists each seed alone).
     """
     y = np.asarray(severity)
-    amp = seed_columns(feats["amplitude"])
+    amp = seed_metrics.seed_columns(feats["amplitude"])
     res = {"rho": seed_bootstrap(lambda y, s: seed_mean(spearman, y, s), {"y": y, "s": amp}, segment, n_boot, seed),
            "auc": seed_bootstrap(lambda y, s: seed_mean(lambda a, b: auc(a >= 1, b), y, s), {"y": y, "s": amp},
                                  segment, n_boot, seed)}
-    freq = seed_columns(feats["frequency"])
+    freq = seed_metrics.seed_columns(feats["frequency"])
     seg = np.asarray(segment)
     res["frequency"] = {}
     for k in np.unique(y):
@@ -422,6 +417,6 @@ def canceller_attenuation_db(x: np.ndarray, algorithms, params: dict, noise_std:
 
 __all__ = ["ESTIMATORS", "STREAMING", "TREMOR_BAND_HZ", "band_power_features", "tremor_features", "upsample",
            "streaming_tremor", "phtnet_tremor", "train_phtnet_on_atlas", "run_estimators", "spearman", "auc",
-           "segment_bootstrap", "seed_columns", "seed_mean", "rating_stats", "youden_threshold", "balanced_accuracy", "feature_matrix",
+           "segment_bootstrap", "seed_mean", "rating_stats", "youden_threshold", "balanced_accuracy", "feature_matrix",
            "make_severity_model", "expected_severity", "grouped_cv_predict", "per_class_recall",
            "pen_reference", "canceller_attenuation_db"]
