@@ -225,6 +225,9 @@ def test_the_record_round_trips_and_decides_the_trained_rows(tmp_path):
     assert r["attention gain: ETSD-Net minus its backbone, accuracy"]["verdict"] == "tie"   # seeds disagree
     g = r["Grad-CAM: ETSD-Net's attention the most global (ink coverage)"]
     assert g["verdict"] == "tie" and "2 draws" in g["why"]
+    # the rule names what the record's interval resamples: the draws, not this run's patients
+    gain = r["attention gain: ETSD-Net minus its backbone, accuracy"]["why"]
+    assert "over 2 recorded draws (Student-t over the draws)" in gain and "test patients and training seeds" not in gain
     assert r["per-class AUC range, ETSD-Net"]["ours"] == "0.80-0.90"
     with pytest.raises(FileNotFoundError, match="draws.json"):
         sg.load_seed_record(tmp_path / "absent")

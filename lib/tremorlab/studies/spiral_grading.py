@@ -579,26 +579,33 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
             rows.append(C(f"Table 4 {m}, {names.get(k, k)}", P[f"table4.{m}.{k}"].value, ours, "%", v,
                           P[f"table4.{m}.{k}"].source))
 
+    # what a trained row's interval resamples: this run's test patients and seeds, or the recorded draws
+    if record is None:
+        trained_units = "test patients and training seeds"
+        family = lambda n: f"{trained_units}, Bonferroni over {n}"
+    else:
+        trained_units = f"{len(record['draws'])} recorded draws (Student-t over the draws)"
+        family = lambda n: trained_units + (f", not corrected for the {n} comparisons" if n > 1 else "")
     if attention_gain is not None and pair is not None:
         e, lo, hi = attention_gain
         rows.append(C("attention gain: ETSD-Net minus its backbone, accuracy", P["attention_gain_pp"].value,
                       f"{e:.1f} [{lo:.1f}, {hi:.1f}]", "percentage points",
                       verdicts.difference(lo, hi, +1, what="ETSD-Net's accuracy minus its backbone's",
-                                          units="test patients and training seeds", per_seed=_seeds(attention_gain)),
+                                          units=trained_units, per_seed=_seeds(attention_gain)),
                       f"{names.get(pair[0])} minus {names.get(pair[1])}, same split and data; {basis}; the "
                       "direction is the paper's claim, the phantom makes sizes not comparable"))
     if ranking:
         rows.append(C("ranking: ETSD-Net above every baseline, accuracy", P["ranking"].value,
                       _fmt_intervals(ranking, names), "percentage points",
                       _ranking_verdict(ranking, names, "ETSD-Net's accuracy minus each baseline's",
-                                       f"test patients and training seeds, Bonferroni over {len(ranking)}"),
+                                       family(len(ranking))),
                       f"{P['ranking'].source}; {basis}; ours: the baselines trained in the {preset} preset "
                       f"(EfficientNet-Lite0 stands for MobileNet-V2 when the Lite0 pair is trained)"))
     if coverage_diff:
         rows.append(C("Grad-CAM: ETSD-Net's attention the most global (ink coverage)", P["gradcam_global"].value,
                       _fmt_intervals(coverage_diff, names, "+.3f"), "coverage difference",
                       _ranking_verdict(coverage_diff, names, "ETSD-Net's Grad-CAM ink coverage minus each baseline's",
-                                       f"test patients and training seeds, Bonferroni over {len(coverage_diff)}"),
+                                       family(len(coverage_diff))),
                       f"{P['gradcam_global'].source}; {basis}; ours: share of the ink where the map exceeds half its "
                       f"maximum, on every test image ({n_coverage} in this run), every seed's models; the paper judged "
                       "by eye"))
@@ -674,7 +681,7 @@ def comparisons(*, names: dict, preset: str, seed: int = 0, n_seeds: int = 1, im
                       verdicts.not_comparable(
                           "theirs: the source's 30 testing images, whose people also have images in its training "
                           f"folder; ours: ImageNet EfficientNet-Lite0, {pd_folds}-fold cross-validation by person "
-                          f"({sum(pd_cv['n_people'].values())} people), one training seed per draw; "
+                          f"({sum(pd_cv['n_people'].values())} people), the PD network trained with one seed per draw; "
                           + (f"{basis}" if record is not None else "95 % interval resampling people")
                           + "; a tutorial, not a peer-reviewed result"),
                       P["rosebrock_pd_accuracy"].source))
